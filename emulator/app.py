@@ -1,0 +1,106 @@
+"""The Flask app: the AWS front door for every service, and the admin endpoints.
+
+Admin endpoints (JSON in and out):
+
+``GET  /_emulator/health``  status, version, implemented operations per service
+``POST /_emulator/reset``   drop all state (and unfreeze the clock)
+``GET  /_emulator/clock``   ``{"now": <epoch seconds>, "frozen": bool}``
+``POST /_emulator/clock``   ``{"freeze": true[, "at": t]}``, ``{"unfreeze": true}`` or ``{"advance": s}``
+``GET  /_emulator/config``  accounts, timing profile and every lifecycle duration
+``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from emulator.engine import Emulator
+from emulator.protocol.messages import Headers, RawRequest
+
+logger = logging.getLogger("emulator.requests")
+ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+
+
+def _admin_error(message: str, status: int = 400):
+    response = jsonify({"__type": "InvalidRequest", "message": message})
+    response.status_code = status
+    return response
+
+
+def create_app(engine: Emulator | None = None) -> Flask:
+    engine = engine or Emulator()
+    app = Flask("emulator")
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    app.extensions["emulator"] = engine
+
+    @app.get("/_emulator/health")
+    def health():
+        return jsonify(engine.health())
+
+    @app.post("/_emulator/reset")
+    def reset():
+        engine.reset()
+        return jsonify({"status": "ok"})
+
+    @app.route("/_emulator/clock", methods=["GET", "POST"])
+    def clock():
+        if request.method == "POST":
+            body = request.get_json(force=True, silent=True)
+            if not isinstance(body, dict):
+                return _admin_error("Expected a JSON object.")
+            try:
+                if body.get("freeze"):
+                    engine.clock.freeze(body.get("at"))
+                elif body.get("unfreeze"):
+                    engine.clock.unfreeze()
+                elif "advance" in body:
+                    engine.clock.advance(float(body["advance"]))
+                else:
+                    return _admin_error('Expected "freeze", "unfreeze" or "advance".')
+            except (TypeError, ValueError) as exc:
+                return _admin_error(str(exc))
+        return jsonify(engine.clock.describe())
+
+    @app.route("/_emulator/config", methods=["GET", "POST"])
+    def config():
+        if request.method == "POST":
+            body = request.get_json(force=True, silent=True)
+            if not isinstance(body, dict):
+                return _admin_error("Expected a JSON object.")
+            try:
+                engine.config.set_timing(body.get("timing"), **{
+                    name: float(seconds) for name, seconds in (body.get("durations") or {}).items()})
+            except (TypeError, ValueError) as exc:
+                return _admin_error(str(exc))
+        return jsonify(engine.config.describe())
+
+    @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
+    @app.route("/<path:path>", methods=ALL_METHODS)
+    def aws(path: str):
+        started = time.perf_counter()
+        environ = request.environ
+        raw_target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        raw_path = raw_target.split("?", 1)[0]
+        raw = RawRequest(request.method, raw_path, environ.get("QUERY_STRING", ""),
+                         Headers(request.headers),
+                         request.get_data(cache=False))
+        service = engine.service_for(raw)
+        answer = engine.handle(service, raw)
+        logger.info("%s %s %s %s -> %d (%.1f ms)", service, answer.operation or "-", request.method,
+                    raw_path, answer.status, (time.perf_counter() - started) * 1000)
+        return Response(answer.body, status=answer.status, headers=answer.headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _admin_error(exc.description or exc.name, exc.code or 400)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        logger.exception("unhandled error")
+        return _admin_error("An internal error occurred in the emulator.", 500)
+
+    return app

@@ -1,0 +1,47 @@
+"""``python -m emulator`` / ``ecs-eks-emulator``: serve the emulator over HTTP."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from werkzeug.serving import make_server
+
+from emulator import __version__
+from emulator.app import create_app
+from emulator.config import Config
+from emulator.engine import Emulator
+from emulator.server import QuietRequestHandler
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ecs-eks-emulator",
+                                     description="Serve an emulator of the Amazon ECS and EKS APIs.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    parser.add_argument("--timing", choices=("instant", "realistic"),
+                        help="lifecycle durations (default: EMULATOR_TIMING or instant)")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(message)s", stream=sys.stderr)
+    config = Config.from_env()
+    if args.timing:
+        config.set_timing(args.timing)
+    engine = Emulator(config=config)
+    server = make_server(args.host, args.port, create_app(engine), threaded=True,
+                         request_handler=QuietRequestHandler)
+    server.daemon_threads = True
+    logging.getLogger("emulator").warning(
+        "ecs-eks-emulator %s listening on http://%s:%d (timing: %s)", __version__, args.host,
+        server.server_port, config.timing)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        logging.getLogger("emulator").warning("stopped")
+    return 0

@@ -1,0 +1,1 @@
+"""What every emulated service shares: clock, identity, state, timeline, ids."""

@@ -1,0 +1,31 @@
+"""Per (account, region) state of each service, created on first use."""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from emulator.core.service import Store
+
+
+class Stores:
+    def __init__(self, factory: Callable[[str, str], Store]) -> None:
+        self._factory = factory
+        self._stores: dict[tuple[str, str], Store] = {}
+        self._lock = threading.Lock()
+
+    def get(self, account: str, region: str) -> Store:
+        key = (account, region)
+        store = self._stores.get(key)
+        if store is None:
+            with self._lock:
+                store = self._stores.get(key)
+                if store is None:
+                    store = self._stores[key] = self._factory(account, region)
+        return store
+
+    def existing(self) -> list[Store]:
+        return list(self._stores.values())
+
+    def reset(self) -> None:
+        with self._lock:
+            self._stores = {}

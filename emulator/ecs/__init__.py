@@ -1,0 +1,5 @@
+"""Amazon ECS: one module per resource family, one handler per operation.
+
+Handlers register themselves with ``@ecs.operation(...)`` (see service.py);
+every module of this package is imported when the engine starts.
+"""

@@ -1,0 +1,34 @@
+"""The ECS service: its store, its validation policy, its handler registry."""
+from __future__ import annotations
+
+from emulator.core.service import Service, Store
+from emulator.ecs import errors
+from emulator.protocol.errors import SerializationException, ServiceError
+from emulator.protocol.validation import Violation
+
+# Task-definition operations answer ClientException where the others answer
+# InvalidParameterException.
+TASK_DEFINITION_OPERATIONS = frozenset({
+    "RegisterTaskDefinition", "DescribeTaskDefinition", "DeregisterTaskDefinition",
+    "DeleteTaskDefinitions", "ListTaskDefinitions", "ListTaskDefinitionFamilies",
+})
+
+
+class EcsStore(Store):
+    """Everything ECS holds for one (account, region)."""
+
+    def __init__(self, account: str, region: str) -> None:
+        super().__init__(account, region)
+        self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
+
+
+def validation_error(operation: str, violation: Violation) -> ServiceError:
+    # The JSON front end rejects a member of the wrong JSON type before ECS sees it.
+    if violation.kind == "type":
+        return SerializationException(violation.message)
+    if operation in TASK_DEFINITION_OPERATIONS:
+        return errors.ClientException(violation.message)
+    return errors.InvalidParameterException(violation.message)
+
+
+ecs = Service("ecs", EcsStore, validation_error, errors.ServerException, handlers_package="emulator.ecs")

@@ -1,0 +1,121 @@
+"""The engine: one request in, one response out, whichever way it arrived.
+
+``mock_aws`` (in-process), the Flask app (server) and the pytest fixtures all
+hand a :class:`RawRequest` to :meth:`Emulator.handle` and send back the bytes
+of the :class:`RawResponse` it returns.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from emulator.config import Config
+from emulator.core import hooks, identity
+from emulator.core.clock import Clock
+from emulator.core.service import RequestContext, Service
+from emulator.core.state import Stores
+from emulator.protocol.errors import NotImplementedOperation, ServiceError
+from emulator.protocol.json_rpc import JsonRpcProtocol
+from emulator.protocol.jsonutil import drop_nulls
+from emulator.protocol.messages import RawRequest, RawResponse
+from emulator.protocol.rest_json import RestJsonProtocol
+from emulator.protocol.validation import Validator
+
+logger = logging.getLogger("emulator")
+
+
+def all_services() -> dict[str, Service]:
+    from emulator.ecs.service import ecs
+    from emulator.eks.service import eks
+    for service in (ecs, eks):
+        service.load_handlers()
+    return {"ecs": ecs, "eks": eks}
+
+
+class Emulator:
+    def __init__(self, config: Config | None = None, clock: Clock | None = None) -> None:
+        self.config = config or Config.from_env()
+        self.clock = clock or Clock()
+        self.services = all_services()
+        self._stores = {name: Stores(s.store_factory) for name, s in self.services.items()}
+        self._validators = {name: Validator(name) for name in self.services}
+        self._protocols = {}
+        for name, service in self.services.items():
+            if service.description["protocol"] == "json":
+                self._protocols[name] = JsonRpcProtocol(service.description)
+            else:
+                self._protocols[name] = RestJsonProtocol(
+                    service.description, invalid_body_error=service.invalid_body_error)
+
+    # -- state -------------------------------------------------------------
+    def store(self, service: str, account: str | None = None, region: str = identity.DEFAULT_REGION):
+        """The store of one (account, region), brought up to the clock's now."""
+        store = self._stores[service].get(account or self.config.default_account, region)
+        with store.lock:
+            store.timeline.run_until(self.clock.now())
+        return store
+
+    def reset(self) -> None:
+        for stores in self._stores.values():
+            stores.reset()
+        self.clock.reset()
+
+    def health(self) -> dict:
+        from emulator import __version__
+        return {"status": "ok", "version": __version__,
+                "services": {name: s.coverage() for name, s in self.services.items()}}
+
+    # -- requests ----------------------------------------------------------
+    def service_for(self, request: RawRequest) -> str:
+        """Which service a request over HTTP is for: by X-Amz-Target, else by route."""
+        target = request.header("X-Amz-Target")
+        json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
+        if target is not None:
+            for name in json_services:
+                if self._protocols[name].handles(request):
+                    return name
+            return json_services[0]
+        signing = identity.from_headers(request.headers, request.query).signing_service
+        rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
+        if signing in rest_services:
+            return signing
+        if request.method == "POST" and request.path in ("", "/") and json_services:
+            return json_services[0]
+        return rest_services[0]
+
+    def handle(self, service_name: str, request: RawRequest) -> RawResponse:
+        service = self.services[service_name]
+        protocol = self._protocols[service_name]
+        request_id = str(uuid.uuid4())
+        operation = None
+        try:
+            operation, params = protocol.parse(request)
+            handler = service.handlers.get(operation)
+            if handler is None:
+                raise NotImplementedOperation(
+                    f"{service_name.upper()} operation {operation} is not implemented by this emulator.")
+            violation = self._validators[service_name].check(operation, params)
+            if violation is not None:
+                raise service.validation_error(operation, violation)
+            who = identity.from_headers(request.headers, request.query)
+            account = self.config.account_for(who.access_key)
+            store = self._stores[service_name].get(account, who.region)
+            with store.lock:
+                now = self.clock.now()
+                store.timeline.run_until(now)
+                ctx = RequestContext(self, service, operation, account, who.region, store, now, request_id)
+                result = handler(ctx, params)
+            body = drop_nulls(result or {})
+            response = protocol.success(body, request_id)
+        except ServiceError as error:
+            body = protocol.error_body(error)
+            response = protocol.error(error, body, request_id)
+        except Exception:  # a bug in a handler: answer like AWS's server fault, keep serving
+            logger.exception("%s.%s failed", service_name, operation)
+            error = service.server_error("An internal error occurred in the emulator.")
+            body = protocol.error_body(error)
+            response = protocol.error(error, body, request_id)
+        hooks.notify(service_name, operation, response.status, body)
+        response.operation = operation
+        return response
+

@@ -1,0 +1,1 @@
+"""HTTP and the service models; nothing here knows about ECS or EKS."""

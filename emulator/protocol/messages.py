@@ -1,0 +1,55 @@
+"""A request and a response as the protocol layer sees them, whatever carried them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass
+class RawRequest:
+    method: str
+    path: str              # raw path, still percent-encoded
+    query: str             # raw query string, without '?'
+    headers: dict          # case-insensitive lookups are done with .get on both cases
+    body: bytes = b""
+
+    @classmethod
+    def from_url(cls, method: str, url: str, headers, body) -> "RawRequest":
+        parts = urlsplit(url)
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode()
+        elif not isinstance(body, (bytes, bytearray)):
+            body = body.read()  # a file-like body
+        return cls(method.upper(), parts.path or "/", parts.query, Headers(headers), bytes(body))
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name, default)
+
+
+class Headers(dict):
+    """A plain dict with case-insensitive ``get``."""
+
+    def __init__(self, headers) -> None:
+        super().__init__()
+        for key, value in dict(headers or {}).items():
+            if isinstance(key, bytes):
+                key = key.decode()
+            if isinstance(value, bytes):
+                value = value.decode()
+            super().__setitem__(key.lower(), value)
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key) -> bool:  # type: ignore[override]
+        return super().__contains__(key.lower())
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict = field(default_factory=dict)
+    body: bytes = b""
+    operation: str | None = None   # for the request log

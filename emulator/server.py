@@ -1,0 +1,68 @@
+"""A real HTTP server in a background thread, for tests and scripts.
+
+    server = EmulatorServer(port=0).start()
+    boto3.client("ecs", endpoint_url=server.url, region_name="us-east-1")
+    ...
+    server.stop()
+"""
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from emulator.app import create_app
+from emulator.engine import Emulator
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The app logs one line per request itself; werkzeug's own line would double it."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+class EmulatorServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, engine: Emulator | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.engine = engine or Emulator()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    @property
+    def clock(self):
+        return self.engine.clock
+
+    def reset(self) -> None:
+        self.engine.reset()
+
+    def start(self) -> "EmulatorServer":
+        if self._server is None:
+            self._server = make_server(self.host, self.port, create_app(self.engine), threaded=True,
+                                       request_handler=QuietRequestHandler)
+            self._server.daemon_threads = True
+            self._thread = threading.Thread(target=self._server.serve_forever, name="emulator-server",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+            self._thread = None
+
+    def __enter__(self) -> "EmulatorServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
