@@ -19,7 +19,9 @@ class EcsStore(Store):
 
     def __init__(self, account: str, region: str) -> None:
         super().__init__(account, region)
+        from emulator.ecs.task_definitions import TaskDefinitionRegistry
         self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
+        self.task_definitions = TaskDefinitionRegistry()
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:
