@@ -1,6 +1,8 @@
 """The ECS service: its store, its validation policy, its handler registry."""
 from __future__ import annotations
 
+from collections import Counter
+
 from emulator.core.service import Service, Store
 from emulator.ecs import errors
 from emulator.protocol.errors import SerializationException, ServiceError
@@ -22,6 +24,9 @@ class EcsStore(Store):
         from emulator.ecs.task_definitions import TaskDefinitionRegistry
         self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
         self.task_definitions = TaskDefinitionRegistry()
+        self.task_definition_refs: Counter = Counter()  # task-definition ARN -> non-STOPPED tasks + active services using it
+        self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (ASG-backed, account's own)
+        self.account_settings: dict = {}    # (setting name, principal ARN or None for the account default) -> value
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:
