@@ -5,13 +5,11 @@ import argparse
 import logging
 import sys
 
-from werkzeug.serving import make_server
-
 from emulator import __version__
 from emulator.app import create_app
 from emulator.config import Config
 from emulator.engine import Emulator
-from emulator.server import QuietRequestHandler
+from emulator.http_server import WSGIServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,9 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.timing:
         config.set_timing(args.timing)
     engine = Emulator(config=config)
-    server = make_server(args.host, args.port, create_app(engine), threaded=True,
-                         request_handler=QuietRequestHandler)
-    server.daemon_threads = True
+    server = WSGIServer(args.host, args.port, create_app(engine))
     logging.getLogger("emulator").warning(
         "ecs-eks-emulator %s listening on http://%s:%d (timing: %s)", __version__, args.host,
         server.server_port, config.timing)

@@ -78,7 +78,13 @@ class mock_aws:
 
     ``keep_state=True`` keeps resources across activations (by default each
     activation starts empty).  ``engine`` shares an existing ``Emulator``.
+    Usable bare (``@mock_aws``) or called (``@mock_aws(keep_state=True)``).
     """
+
+    def __new__(cls, target=None, **kwargs):
+        if inspect.isfunction(target) or inspect.isclass(target):
+            return cls(**kwargs)(target)
+        return super().__new__(cls)
 
     def __init__(self, engine=None, keep_state: bool = False, config=None) -> None:
         self._engine = engine

@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import threading
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
 from emulator.app import create_app
 from emulator.engine import Emulator
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """The app logs one line per request itself; werkzeug's own line would double it."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+from emulator.http_server import WSGIServer
 
 
 class EmulatorServer:
@@ -27,7 +19,7 @@ class EmulatorServer:
         self.host = host
         self.port = port
         self.engine = engine or Emulator()
-        self._server: BaseWSGIServer | None = None
+        self._server: WSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -45,9 +37,7 @@ class EmulatorServer:
 
     def start(self) -> "EmulatorServer":
         if self._server is None:
-            self._server = make_server(self.host, self.port, create_app(self.engine), threaded=True,
-                                       request_handler=QuietRequestHandler)
-            self._server.daemon_threads = True
+            self._server = WSGIServer(self.host, self.port, create_app(self.engine))
             self._thread = threading.Thread(target=self._server.serve_forever, name="emulator-server",
                                             daemon=True)
             self._thread.start()

@@ -15,7 +15,13 @@ from emulator.protocol.messages import RawRequest, RawResponse
 
 
 class MethodNotAllowed(UnknownOperationException):
+    code = "UnknownOperationException"
     status = 405
+
+
+class RouteNotFound(UnknownOperationException):
+    code = "UnknownOperationException"
+    status = 404
 
 
 class _Route:
@@ -74,7 +80,7 @@ class RestJsonProtocol:
             wrong_method = True
         if wrong_method:
             raise MethodNotAllowed(f"Method {request.method} is not allowed on {request.path}")
-        raise UnknownOperationException(f"No operation matches {request.method} {request.path}")
+        raise RouteNotFound(f"No operation matches {request.method} {request.path}")
 
     def parse(self, request: RawRequest) -> tuple[str, dict]:
         route, labels = self._route(request)

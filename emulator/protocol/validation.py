@@ -7,6 +7,7 @@ the messages can be AWS's where AWS has its own wording.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -99,25 +100,85 @@ def _violation(error) -> Violation:
     return Violation(kind, _render_path(parts), member, value, error.validator_value)
 
 
+def _compile(schema: dict, defs: dict, cache: dict):
+    """A fast yes/no check for the subset of JSON Schema that schemas/ uses.
+
+    Valid requests (nearly all of them) pass here without jsonschema's
+    generality; anything this says no to is handed to jsonschema, which
+    remains the authority and reports the violation.
+    """
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name not in cache:
+            cache[name] = None
+            cache[name] = _compile(defs[name], defs, cache)
+        return lambda value: cache[name](value)
+    checks = []
+    kind = schema.get("type")
+    if kind == "object":
+        checks.append(lambda v: isinstance(v, dict))
+        required = schema.get("required")
+        if required:
+            checks.append(lambda v: all(k in v for k in required))
+        properties = {k: _compile(s, defs, cache) for k, s in schema.get("properties", {}).items()}
+        if properties:
+            checks.append(lambda v: all(properties[k](item) for k, item in v.items() if k in properties))
+        if "additionalProperties" in schema:
+            values = _compile(schema["additionalProperties"], defs, cache)
+            names = _compile(schema.get("propertyNames", {}), defs, cache)
+            checks.append(lambda v: all(names(k) and values(item) for k, item in v.items()))
+        low, high = schema.get("minProperties"), schema.get("maxProperties")
+        if low is not None or high is not None:
+            checks.append(lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high))
+    elif kind == "array":
+        items = _compile(schema["items"], defs, cache)
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        checks.append(lambda v: isinstance(v, list) and (low is None or len(v) >= low)
+                      and (high is None or len(v) <= high) and all(items(i) for i in v))
+    elif kind == "string":
+        enum = frozenset(schema["enum"]) if "enum" in schema else None
+        low, high = schema.get("minLength"), schema.get("maxLength")
+        pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+        checks.append(lambda v: isinstance(v, str) and (enum is None or v in enum)
+                      and (low is None or len(v) >= low) and (high is None or len(v) <= high)
+                      and (pattern is None or pattern.search(v) is not None))
+    elif kind in ("integer", "number"):
+        types = int if kind == "integer" else (int, float)
+        low, high = schema.get("minimum"), schema.get("maximum")
+        checks.append(lambda v: isinstance(v, types) and not isinstance(v, bool)
+                      and (low is None or v >= low) and (high is None or v <= high))
+    elif kind == "boolean":
+        checks.append(lambda v: isinstance(v, bool))
+    elif kind is not None:  # e.g. ["number", "string"] for timestamps
+        checks.append(lambda v: not isinstance(v, (bool, dict, list)) and v is not None)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: all(check(value) for check in checks)
+
+
 class Validator:
-    """Compiles and caches one jsonschema validator per operation of a service."""
+    """Compiles and caches one validator per operation of a service."""
 
     def __init__(self, service: str) -> None:
         self.service = service
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
-    def _validator(self, operation: str) -> Draft202012Validator:
+    def _validator(self, operation: str) -> tuple:
         validator = self._validators.get(operation)
         if validator is None:
             with self._lock:
                 validator = self._validators.get(operation)
                 if validator is None:
-                    validator = Draft202012Validator(spec.input_schema(self.service, operation))
+                    schema = spec.input_schema(self.service, operation)
+                    validator = (_compile(schema, schema.get("$defs", {}), {}), Draft202012Validator(schema))
                     self._validators[operation] = validator
         return validator
 
     def check(self, operation: str, params: dict) -> Violation | None:
         """The most relevant violation of the operation's schema, or None."""
-        error = best_match(self._validator(operation).iter_errors(params))
+        fast, full = self._validator(operation)
+        if fast(params):
+            return None
+        error = best_match(full.iter_errors(params))
         return None if error is None else _violation(error)
