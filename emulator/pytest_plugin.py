@@ -40,5 +40,9 @@ def _emulator_server_for_session():
 
 @pytest.fixture
 def emulator_server(_emulator_server_for_session):
-    _emulator_server_for_session.reset()
-    return _emulator_server_for_session
+    server = _emulator_server_for_session
+    server.reset()
+    config = server.engine.config
+    timing, durations = config.timing, dict(config.durations)
+    yield server
+    config.timing, config.durations = timing, durations

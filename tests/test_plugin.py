@@ -1,4 +1,6 @@
-"""The pytest plugin, as a downstream project uses it (the example in README.md)."""
+"""The pytest plugin, as a downstream project uses it (and the example in README.md)."""
+import re
+from pathlib import Path
 
 DOWNSTREAM_TEST = '''
 import boto3
@@ -38,3 +40,12 @@ def test_fixtures_are_registered_by_the_entry_point(pytester):
     pytester.makepyfile(test_downstream=DOWNSTREAM_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
+
+
+def test_readme_example_passes(pytester):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S)
+                   if block.startswith("# test_deploy.py"))
+    pytester.makepyfile(test_deploy=example)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
