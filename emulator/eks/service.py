@@ -1,6 +1,10 @@
 """The EKS service: its store, its validation policy, its handler registry."""
 from __future__ import annotations
 
+import bisect
+import re
+from typing import Iterable
+
 from emulator.core.service import Service, Store
 from emulator.eks import errors
 from emulator.protocol.errors import ServiceError
@@ -10,10 +14,38 @@ from emulator.protocol.validation import Violation
 TAG_OPERATIONS = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
 
 CLUSTER_NAME_REGEX = "^[0-9A-Za-z][A-Za-z0-9-_]*"
+# The model's pattern is not anchored at the end; the whole name must match.
+CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9\-_]*")
 INVALID_NAME_MESSAGE = (
     'The {member} parameter contains invalid characters. It should conform to the regular '
     'expression "' + CLUSTER_NAME_REGEX + '"In other words, it should start with a number or '
     'letter, and can contain numbers, letters, dashes, and underscores.')
+
+
+class SortedNames:
+    """Names kept in order, so a list page is a slice rather than a sort of everything."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._names = sorted(names)
+
+    def add(self, name: str) -> None:
+        i = bisect.bisect_left(self._names, name)
+        if i == len(self._names) or self._names[i] != name:
+            self._names.insert(i, name)
+
+    def discard(self, name: str) -> None:
+        i = bisect.bisect_left(self._names, name)
+        if i < len(self._names) and self._names[i] == name:
+            del self._names[i]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __getitem__(self, index):
+        return self._names[index]
 
 
 class EksStore(Store):
@@ -21,7 +53,10 @@ class EksStore(Store):
 
     def __init__(self, account: str, region: str) -> None:
         super().__init__(account, region)
-        self.clusters: dict = {}            # name -> clusters.Cluster
+        self.clusters: dict = {}                    # name -> clusters.Cluster (EKS and registered), until gone
+        self.eks_cluster_names = SortedNames()      # names of EKS clusters in `clusters` (ListClusters)
+        self.all_cluster_names = SortedNames()      # names of every cluster in `clusters` (ListClusters include=all)
+        self.client_tokens: dict = {}               # (operation, scope, clientRequestToken) -> idempotency.Remembered
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:
