@@ -45,7 +45,8 @@ CLUSTER_REQUIRED = ("A cluster must be specified for a Managed Instances capacit
 NOT_FOUND = "The specified capacity provider does not exist. Specify a valid name or ARN and try again."
 RESERVED = "The specified capacity provider is reserved and cannot be modified or deleted."
 WRONG_KIND = "The update does not match the type of the specified capacity provider. Specify a valid update."
-NOT_ACTIVE = "The specified capacity provider is not in an ACTIVE state. Specify a valid capacity provider and try again."
+NOT_ACTIVE = ("The specified capacity provider is not in an ACTIVE state. Specify a valid capacity provider and "
+              "try again.")
 ASSOCIATED = ("The capacity provider cannot be deleted because it is associated with cluster: {cluster}. "
               "Remove the capacity provider from the cluster and try again.")
 
@@ -238,7 +239,8 @@ def describe_capacity_providers(ctx: RequestContext, params: dict) -> dict:
         found.update(ctx.store.capacity_providers)
     if "cluster" in params:
         cluster = active_cluster(ctx, params["cluster"])
-        found = {name: p for name, p in found.items() if name in cluster.capacity_providers or p.cluster == cluster.name}
+        found = {name: p for name, p in found.items()
+                 if name in cluster.capacity_providers or p.cluster == cluster.name}
     listing = "|".join(sorted(found)) if params.get("capacityProviders") else "all"
     scope = hashlib.sha256(f"{listing}|{params.get('cluster', '')}".encode()).hexdigest()[:16]
     page, token = paginate(params, sorted(found), default=PAGE_SIZE, maximum=PAGE_SIZE, scope=scope)

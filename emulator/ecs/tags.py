@@ -24,8 +24,9 @@ instances: ``service/<cluster>/<name>``); a shorter ARN is a legacy short ARN, r
 ``LONG_ARN_REQUIRED``.
 
 The registry gets the whole ARN after its partition, service, region and account were checked
-against the caller's. Tag lists given at creation (CreateCluster, RegisterTaskDefinition, ...) go
-through :func:`tags_from_request`, so they obey the same rules as TagResource.
+against the caller's (an ARN of another Region or account is ResourceNotFoundException). Tag lists
+given at creation (CreateCluster, RegisterTaskDefinition, ...) go through :func:`tags_from_request`,
+so they obey the same rules as TagResource.
 """
 from __future__ import annotations
 
@@ -48,9 +49,12 @@ TASK_STOPPED = "The specified task is stopped. Specify a running task and try ag
 RESOURCE_NOT_FOUND = "The specified resource could not be found."
 TOO_MANY_TAGS = "Failed to tag resource. Exceeded the maximum number of tags of 50 per resource."
 RESERVED_PREFIX = "Tag keys and values beginning with 'aws:' are reserved for AWS use."
-INVALID_TAG_KEY = "Tag key contains invalid characters. Tag keys may only contain letters, numbers, spaces and the following characters: _ . : / = + - @"
-INVALID_TAG_VALUE = "Tag value contains invalid characters. Tag values may only contain letters, numbers, spaces and the following characters: _ . : / = + - @"
+INVALID_TAG_KEY = ("Tag key contains invalid characters. Tag keys may only contain letters, numbers, spaces and "
+                   "the following characters: _ . : / = + - @")
+INVALID_TAG_VALUE = ("Tag value contains invalid characters. Tag values may only contain letters, numbers, spaces "
+                     "and the following characters: _ . : / = + - @")
 DUPLICATE_TAG_KEY = "Duplicate tag keys are not allowed."
+EMPTY_TAG_KEY = "Tag keys must not be empty."
 
 # [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters, separators and numbers of any script, and a few marks.
 _EXTRA_TAG_CHARACTERS = frozenset("_.:/=+-@")
@@ -74,10 +78,6 @@ def taggable(resource_type: str, guard: Callable[[Any], None] | None = None, lon
     return register
 
 
-def registered_types() -> list[str]:
-    return sorted(_REGISTRY)
-
-
 def _tag_text_valid(text: str) -> bool:
     return all(ch in _EXTRA_TAG_CHARACTERS or unicodedata.category(ch)[0] in "LZN" for ch in text)
 
@@ -87,7 +87,9 @@ def _reserved(text: str) -> bool:
 
 
 def check_tag(key: str, value: str) -> None:
-    if _reserved(key):
+    if not key:
+        raise InvalidParameterException(EMPTY_TAG_KEY)
+    if _reserved(key) or _reserved(value):
         raise InvalidParameterException(RESERVED_PREFIX)
     if not _tag_text_valid(key):
         raise InvalidParameterException(INVALID_TAG_KEY)

@@ -561,7 +561,8 @@ def register_task_definition(ctx: RequestContext, params: dict) -> dict:
     cpu, memory = _task_size(params.get("cpu"), "cpu"), _task_size(params.get("memory"), "memory")
     _check_ephemeral_storage(params.get("ephemeralStorage"))
     compatibilities = _compatibilities(params, network_mode, cpu, memory)
-    if cpu is not None and "FARGATE" not in compatibilities and not EC2_TASK_CPU_RANGE[0] <= cpu <= EC2_TASK_CPU_RANGE[1]:
+    low, high = EC2_TASK_CPU_RANGE
+    if cpu is not None and "FARGATE" not in compatibilities and not low <= cpu <= high:
         raise ClientException(INVALID_TASK_SETTING.format(setting="cpu"))
     _check_port_mappings(containers, network_mode)
     _check_memory(containers, cpu, memory)
