@@ -331,27 +331,18 @@ def test_fargate_needs_awsvpc(ecs_client):
         "ClientException", "Fargate only supports network mode \u2018awsvpc\u2019.")
 
 
-def test_fargate_with_network_mode_omitted(ecs_client):
+@pytest.mark.parametrize("omitted, message", [
+    ("networkMode", "Fargate only supports network mode \u2018awsvpc\u2019."),     # omitted means bridge
+    ("cpu", "Fargate requires that 'cpu' be defined at the task level."),
+    ("memory", "Fargate requires that 'memory' be defined at the task level."),
+])
+def test_fargate_needs_awsvpc_cpu_and_memory(ecs_client, omitted, message):
+    params = {"networkMode": "awsvpc", "cpu": "256", "memory": "512"}
+    del params[omitted]
     with pytest.raises(ClientError) as info:
-        ecs_client.register_task_definition(family="web", requiresCompatibilities=["FARGATE"], cpu="256",
-                                            memory="512", containerDefinitions=[{"name": "a", "image": "nginx"}])
-    assert info.value.response["Error"]["Message"] == "Fargate only supports network mode \u2018awsvpc\u2019."
-
-
-def test_fargate_needs_task_cpu(ecs_client):
-    with pytest.raises(ClientError) as info:
-        ecs_client.register_task_definition(family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-                                            memory="512", containerDefinitions=[{"name": "a", "image": "nginx"}])
-    assert info.value.response["Error"] == {
-        "Code": "ClientException", "Message": "Fargate requires that 'cpu' be defined at the task level."}
-
-
-def test_fargate_needs_task_memory(ecs_client):
-    with pytest.raises(ClientError) as info:
-        ecs_client.register_task_definition(family="web", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-                                            cpu="256", containerDefinitions=[{"name": "a", "image": "nginx"}])
-    assert info.value.response["Error"] == {
-        "Code": "ClientException", "Message": "Fargate requires that 'memory' be defined at the task level."}
+        ecs_client.register_task_definition(family="web", requiresCompatibilities=["FARGATE"],
+                                            containerDefinitions=[{"name": "a", "image": "nginx"}], **params)
+    assert info.value.response["Error"] == {"Code": "ClientException", "Message": message}
 
 
 def test_fargate_size_not_in_table(ecs_client):
