@@ -24,7 +24,7 @@ class EcsStore(Store):
         from emulator.ecs.task_definitions import TaskDefinitionRegistry
         self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
         self.task_definitions = TaskDefinitionRegistry()
-        self.task_definition_refs: Counter = Counter()  # task-definition ARN -> non-STOPPED tasks + active services using it
+        self.task_definition_refs: Counter = Counter()  # task-definition ARN -> non-STOPPED tasks + active services
         self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (ASG-backed, account's own)
         self.account_settings: dict = {}    # (setting name, principal ARN or None for the account default) -> value
 
