@@ -25,8 +25,8 @@ class EcsStore(Store):
         self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
         self.task_definitions = TaskDefinitionRegistry()
         self.task_definition_refs: Counter = Counter()  # task-definition ARN -> non-STOPPED tasks + active services
-        self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (ASG-backed, account's own)
-        self.account_settings: dict = {}    # (setting name, principal ARN or None for the account default) -> value
+        self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (not FARGATE/FARGATE_SPOT)
+        self.account_settings: dict = {}    # (setting name, principal ARN; root = account default) -> value
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:
