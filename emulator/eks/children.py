@@ -1,0 +1,44 @@
+"""A cluster's children of one kind whose list pages must not sort everything (access entries, associations).
+
+The :class:`~emulator.eks.clusters.Cluster` holds each kind of child in a dict of its own
+(``cluster.access_entries``, ...); :func:`ordered` turns such a dict into an
+:class:`OrderedChildren` on first use, a dict that also keeps its keys sorted::
+
+    entries = ordered(cluster, "access_entries")
+    entries[principal_arn] = entry
+    page, token = list_page(entries.sorted_keys, params)
+"""
+from __future__ import annotations
+
+from emulator.eks.service import SortedNames
+
+
+class OrderedChildren(dict):
+    """Children by key, with their keys kept sorted and room for one secondary index."""
+
+    def __init__(self, items=()) -> None:
+        super().__init__(items)
+        self.sorted_keys = SortedNames(self)
+        self.index: dict = {}          # a kind's own lookup (e.g. (namespace, service account) -> association id)
+
+    def __setitem__(self, key, value) -> None:
+        if key not in self:
+            self.sorted_keys.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self.sorted_keys.discard(key)
+
+    def pop(self, key, *default):
+        if key in self:
+            self.sorted_keys.discard(key)
+        return super().pop(key, *default)
+
+
+def ordered(cluster, attribute: str) -> OrderedChildren:
+    children = getattr(cluster, attribute)
+    if not isinstance(children, OrderedChildren):
+        children = OrderedChildren(children)
+        setattr(cluster, attribute, children)
+    return children
