@@ -97,7 +97,7 @@ _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,576}$")
 _CPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$", re.IGNORECASE)
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gb)?\s*$", re.IGNORECASE)
-EC2_TASK_CPU_RANGE = (128, 196608)
+TASK_CPU_RANGE = (128, 196608)         # units; Fargate's sizes lie within
 
 # Request members copied onto the task definition as they were sent.
 _ECHOED = ("taskRoleArn", "executionRoleArn", "volumes", "placementConstraints", "requiresCompatibilities",
@@ -398,6 +398,8 @@ def _task_size(value: str | None, setting: str) -> int | None:
         raise error from None
     if amount != amount.to_integral_value() or amount <= 0:
         raise error
+    if setting == "cpu" and not TASK_CPU_RANGE[0] <= amount <= TASK_CPU_RANGE[1]:
+        raise error
     return int(amount)
 
 
@@ -561,9 +563,6 @@ def register_task_definition(ctx: RequestContext, params: dict) -> dict:
     cpu, memory = _task_size(params.get("cpu"), "cpu"), _task_size(params.get("memory"), "memory")
     _check_ephemeral_storage(params.get("ephemeralStorage"))
     compatibilities = _compatibilities(params, network_mode, cpu, memory)
-    low, high = EC2_TASK_CPU_RANGE
-    if cpu is not None and "FARGATE" not in compatibilities and not low <= cpu <= high:
-        raise ClientException(INVALID_TASK_SETTING.format(setting="cpu"))
     _check_port_mappings(containers, network_mode)
     _check_memory(containers, cpu, memory)
     _check_dependencies(containers)
