@@ -257,7 +257,7 @@ def update_cluster_version(ctx: RequestContext, params: dict) -> dict:
 
 @eks.operation("AssociateEncryptionConfig")
 def associate_encryption_config(ctx: RequestContext, params: dict) -> dict:
-    cluster = get_cluster(ctx, params["name"], "name")
+    cluster = get_cluster(ctx, params["clusterName"])
     replay = idempotency.replayed(ctx, params, scope=cluster.arn)
     if replay is not None:
         return replay
