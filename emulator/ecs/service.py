@@ -27,6 +27,12 @@ class EcsStore(Store):
         self.task_definition_refs: Counter = Counter()  # task-definition ARN -> non-STOPPED tasks + active services
         self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (not FARGATE/FARGATE_SPOT)
         self.account_settings: dict = {}    # (setting name, principal ARN; root = account default) -> value
+        self.tasks: dict = {}               # task id -> task_engine.Task (STOPPED ones until purged)
+        self.run_task_tokens: dict = {}     # RunTask clientToken -> (request digest, task ids, failures)
+        self.container_instances: dict = {}  # instance id -> container_instances.ContainerInstance
+        self.instances_by_ec2_id: dict = {}  # (cluster name, EC2 instance id) -> ContainerInstance
+        self.subnet_pools: dict = {}        # subnet id -> networking.SubnetPool (task ENI addresses)
+        self.public_addresses: set = set()  # public IPv4 addresses held by task ENIs
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:

@@ -1,0 +1,118 @@
+"""Sorted key indexes and keyset pages over them.
+
+A List* call must cost the same whatever the size of the account: each listing reads one sorted
+index (a plain list kept sorted; inserting shifts memory, which stays cheap far beyond the sizes
+ECS allows), finds the token's position by bisection and reads one page from there.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from typing import Any, Callable, Hashable, Iterable
+
+from emulator.core import pagination
+from emulator.ecs.common import page_size
+from emulator.ecs.errors import InvalidParameterException
+
+INVALID_NEXT_TOKEN = "Invalid nextToken."
+
+
+class SortedKeys:
+    """Unique keys in ascending order."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: Iterable = ()) -> None:
+        self.keys: list = sorted(set(keys))
+
+    def add(self, key) -> None:
+        keys = self.keys
+        i = bisect_left(keys, key)
+        if i == len(keys) or keys[i] != key:
+            keys.insert(i, key)
+
+    def discard(self, key) -> None:
+        keys = self.keys
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            del keys[i]
+
+    def __contains__(self, key) -> bool:
+        keys = self.keys
+        i = bisect_left(keys, key)
+        return i < len(keys) and keys[i] == key
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self):
+        return iter(self.keys)
+
+
+EMPTY = SortedKeys()
+
+
+class MultiIndex:
+    """Named sorted indexes: ``index[(kind, value, ...)]`` -> :class:`SortedKeys` of item keys."""
+
+    __slots__ = ("_indexes",)
+
+    def __init__(self) -> None:
+        self._indexes: dict[Hashable, SortedKeys] = defaultdict(SortedKeys)
+
+    def add(self, names: Iterable[Hashable], key) -> None:
+        for name in names:
+            self._indexes[name].add(key)
+
+    def discard(self, names: Iterable[Hashable], key) -> None:
+        for name in names:
+            index = self._indexes.get(name)
+            if index is not None:
+                index.discard(key)
+                if not index.keys:
+                    del self._indexes[name]
+
+    def get(self, name: Hashable) -> SortedKeys:
+        return self._indexes.get(name, EMPTY)
+
+
+def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callable[[Any], bool] | None = None,
+                default: int = 100, maximum: int = 100) -> tuple[list, str | None]:
+    """One page of ``keys`` after ``params['nextToken']``, keeping those ``accept`` takes.
+
+    The token holds the last key returned, so items added or removed between pages neither
+    repeat nor hide others; ``nextToken`` is returned only when another accepted key follows.
+    """
+    size = page_size(params, default, maximum)
+    ordered = keys.keys
+    start = 0
+    token = params.get("nextToken")
+    if token:
+        try:
+            state = pagination.decode(token)
+        except pagination.InvalidToken:
+            raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
+        if not isinstance(state, dict) or state.get("s") != scope or "k" not in state:
+            raise InvalidParameterException(INVALID_NEXT_TOKEN)
+        last = state["k"]
+        if isinstance(last, list):
+            last = tuple(last)
+        try:
+            start = bisect_right(ordered, last)
+        except TypeError:
+            raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
+    if accept is None:
+        items = ordered[start:start + size]
+        more = start + size < len(ordered)
+    else:
+        items, more, i = [], False, start
+        while i < len(ordered):
+            key = ordered[i]
+            i += 1
+            if accept(key):
+                if len(items) == size:
+                    more = True
+                    break
+                items.append(key)
+    next_token = pagination.encode({"s": scope, "k": items[-1]}) if more and items else None
+    return items, next_token
