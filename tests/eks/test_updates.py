@@ -1,0 +1,124 @@
+"""DescribeUpdate and ListUpdates: scoping, listing, pagination, not-found answers."""
+import boto3
+import pytest
+from botocore.config import Config
+
+from emulator.eks.updates import param_value
+from tests.eks.cluster_support import assert_error, create_cluster, create_nodegroup, error_of
+
+
+@pytest.fixture
+def cluster(eks_client):
+    return create_cluster(eks_client)
+
+
+def test_update_ids_are_uuids_and_describe_finds_them(eks_client, cluster):
+    update = eks_client.update_cluster_config(name="prod", deletionProtection=True)["update"]
+    assert len(update["id"]) == 36 and update["id"].count("-") == 4
+    described = eks_client.describe_update(name="prod", updateId=update["id"])["update"]
+    assert described["id"] == update["id"] and described["createdAt"] == update["createdAt"]
+    assert described["status"] == "Successful" and described["errors"] == []
+
+
+def test_unknown_update_id(eks_client, cluster):
+    assert_error(error_of(eks_client.describe_update, name="prod", updateId="00000000-0000-0000-0000-000000000000"),
+                 "ResourceNotFoundException", "No update found for ID: 00000000-0000-0000-0000-000000000000", 404,
+                 clusterName="prod")
+
+
+def test_describe_update_of_unknown_cluster(eks_client):
+    assert_error(error_of(eks_client.describe_update, name="ghost", updateId="x"), "ResourceNotFoundException",
+                 "No cluster found for name: ghost.", 404, clusterName="ghost")
+
+
+def test_nodegroup_update_needs_the_nodegroup_scope(eks_client, cluster):
+    create_nodegroup(eks_client, scalingConfig={"minSize": 1, "maxSize": 4, "desiredSize": 2})
+    update = eks_client.update_nodegroup_config(clusterName="prod", nodegroupName="ng",
+                                                scalingConfig={"desiredSize": 3})["update"]
+    assert_error(error_of(eks_client.describe_update, name="prod", updateId=update["id"]),
+                 "ResourceNotFoundException", f"No update found for ID: {update['id']}", 404, clusterName="prod")
+    scoped = eks_client.describe_update(name="prod", updateId=update["id"], nodegroupName="ng")["update"]
+    assert scoped["type"] == "ConfigUpdate"
+
+
+def test_cluster_update_is_not_found_under_a_nodegroup_scope(eks_client, cluster):
+    create_nodegroup(eks_client)
+    update = eks_client.update_cluster_config(name="prod", deletionProtection=True)["update"]
+    assert_error(error_of(eks_client.describe_update, name="prod", updateId=update["id"], nodegroupName="ng"),
+                 "ResourceNotFoundException", f"No update found for ID: {update['id']}", 404, clusterName="prod",
+                 nodegroupName="ng")
+
+
+def test_scope_naming_an_unknown_nodegroup(eks_client, cluster):
+    assert_error(error_of(eks_client.describe_update, name="prod", updateId="x", nodegroupName="ghost"),
+                 "ResourceNotFoundException", "No node group found for name: ghost.", 404)
+    assert_error(error_of(eks_client.list_updates, name="prod", nodegroupName="ghost"),
+                 "ResourceNotFoundException", "No node group found for name: ghost.", 404)
+
+
+def test_list_updates_is_cluster_level_unless_scoped(eks_client, cluster):
+    create_nodegroup(eks_client, scalingConfig={"minSize": 1, "maxSize": 4, "desiredSize": 2})
+    cluster_update = eks_client.update_cluster_config(name="prod", deletionProtection=True)["update"]
+    ng_update = eks_client.update_nodegroup_config(clusterName="prod", nodegroupName="ng",
+                                                   scalingConfig={"desiredSize": 3})["update"]
+    assert eks_client.list_updates(name="prod")["updateIds"] == [cluster_update["id"]]
+    assert eks_client.list_updates(name="prod", nodegroupName="ng")["updateIds"] == [ng_update["id"]]
+
+
+def test_list_updates_pages_oldest_first_each_once(eks_client, cluster):
+    ids = []
+    for i in range(7):
+        ids.append(eks_client.update_cluster_config(name="prod", deletionProtection=i % 2 == 0)["update"]["id"])
+    pages = eks_client.get_paginator("list_updates").paginate(name="prod", PaginationConfig={"PageSize": 3})
+    assert [u for page in pages for u in page["updateIds"]] == ids
+
+
+def test_list_updates_token_of_another_listing_is_refused(eks_client, cluster):
+    create_nodegroup(eks_client, scalingConfig={"minSize": 1, "maxSize": 9, "desiredSize": 2})
+    for size in (3, 4):
+        eks_client.update_nodegroup_config(clusterName="prod", nodegroupName="ng", scalingConfig={"desiredSize": size})
+    for protect in (True, False):
+        eks_client.update_cluster_config(name="prod", deletionProtection=protect)
+    token = eks_client.list_updates(name="prod", maxResults=1)["nextToken"]
+    response = error_of(eks_client.list_updates, name="prod", nodegroupName="ng", nextToken=token)
+    assert response["Error"]["Code"] == "InvalidParameterException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("max_results", [0, 101])
+def test_list_updates_max_results_bounds(eks_client, cluster, max_results):
+    client = boto3.client("eks", region_name="us-east-1", config=Config(parameter_validation=False))
+    response = error_of(client.list_updates, name="prod", maxResults=max_results)
+    assert response["Error"]["Code"] == "InvalidParameterException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_list_updates_of_unknown_cluster(eks_client):
+    assert_error(error_of(eks_client.list_updates, name="ghost"), "ResourceNotFoundException",
+                 "No cluster found for name: ghost.", 404)
+
+
+def test_failed_update_reports_errors_and_keeps_the_old_value(eks_client, cluster, ecs_eks_mock):
+    from emulator.eks.updates import start_update
+    store = ecs_eks_mock.engine.store("eks")
+    model = store.clusters["prod"]
+
+    class Ctx:   # the minimum start_update reads from a request context
+        now = ecs_eks_mock.clock.now()
+        def __init__(self):
+            self.store = store
+        def duration(self, name):
+            return 0.0
+    error = {"errorCode": "SubnetNotFound", "errorMessage": "subnet-x was not found", "resourceIds": ["subnet-x"]}
+    with store.lock:
+        update = start_update(Ctx(), model, "VpcConfigUpdate", [("Subnets", ["subnet-x"])],
+                              on_success=lambda at: [error], duration="eks.cluster.update.config")
+    described = eks_client.describe_update(name="prod", updateId=update.id)["update"]
+    assert described["status"] == "Failed" and described["errors"] == [error]
+    assert eks_client.describe_cluster(name="prod")["cluster"]["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("value, text", [(True, "true"), (False, "false"), (3, "3"), ("x", "x"),
+                                         ({"a": [1]}, '{"a":[1]}'), (["a", "b"], '["a","b"]')])
+def test_param_values_are_strings(value, text):
+    assert param_value(value) == text
