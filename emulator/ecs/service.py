@@ -33,6 +33,7 @@ class EcsStore(Store):
         self.instances_by_ec2_id: dict = {}  # (cluster name, EC2 instance id) -> ContainerInstance
         self.subnet_pools: dict = {}        # subnet id -> networking.SubnetPool (task ENI addresses)
         self.public_addresses: set = set()  # public IPv4 addresses held by task ENIs
+        self.tasks_by_attachment: dict = {}  # task ENI attachment id -> task_engine.Task
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:

@@ -137,7 +137,7 @@ def _notify(ctx, task: "Task", previous: str) -> None:
 class Container:
     __slots__ = ("arn", "name", "image", "essential", "cpu", "memory", "memory_reservation", "last_status",
                  "exit_code", "reason", "runtime_id", "image_digest", "bindings", "health_check", "health_status",
-                 "agent_status", "agent_started_at", "sessions")
+                 "agent_status", "agent_started_at")
 
     def __init__(self, arn: str, definition: dict, override: dict) -> None:
         self.arn = arn
@@ -157,7 +157,6 @@ class Container:
         self.health_status = "UNKNOWN"
         self.agent_status: str | None = None          # ExecuteCommandAgent, when exec is enabled
         self.agent_started_at: float | None = None
-        self.sessions = 0
 
     def describe(self, task: "Task") -> dict:
         eni = task.eni
@@ -616,6 +615,8 @@ def _new_task(ctx, cluster: Cluster, task_definition, launch: Launch, host: Cont
         storage = echoed.get("ephemeralStorage") or task_definition.request.get("ephemeralStorage")
         task.ephemeral_storage = {"sizeInGiB": (storage or {}).get("sizeInGiB", fargate.DEFAULT_EPHEMERAL_STORAGE_GIB)}
     store.tasks[task.id] = task
+    if eni is not None:
+        store.tasks_by_attachment[eni.attachment_id] = task
     cluster.tasks.add(task.index_names(), task.id)
     cluster.active_tasks += 1
     if provider is not None:
@@ -694,7 +695,7 @@ def _enter(ctx, task: Task, status: str) -> None:
         if task.execution_stopped_at is None:
             task.execution_stopped_at = at
         for container in task.containers:
-            _stop_container(container, STOP_SIGNAL_EXIT_CODE)
+            stop_container(container, STOP_SIGNAL_EXIT_CODE)
         if eni is not None and eni.status != "PRECREATED":
             eni.status = "DETACHED"
     elif status == "STOPPED":
@@ -703,7 +704,7 @@ def _enter(ctx, task: Task, status: str) -> None:
     _notify(ctx, task, previous)
 
 
-def _stop_container(container: Container, exit_code: int | None, reason: str | None = None) -> None:
+def stop_container(container: Container, exit_code: int | None, reason: str | None = None) -> None:
     if container.last_status == "STOPPED":
         return
     started = container.runtime_id is not None
@@ -723,7 +724,7 @@ def _finish(ctx, task: Task) -> None:
     if task.execution_stopped_at is None:
         task.execution_stopped_at = ctx.now
     for container in task.containers:
-        _stop_container(container, STOP_SIGNAL_EXIT_CODE)
+        stop_container(container, STOP_SIGNAL_EXIT_CODE)
     if task.eni is not None:
         networking.delete_interface(store, task.eni)
     _release(task)
@@ -745,6 +746,8 @@ def _purge(ctx, task: Task) -> None:
     if ctx.store.tasks.get(task.id) is task:
         del ctx.store.tasks[task.id]
         task.cluster.tasks.discard(task.index_names(), task.id)
+        if task.eni is not None:
+            ctx.store.tasks_by_attachment.pop(task.eni.attachment_id, None)
 
 
 def stop_task(ctx, task: Task, stop_code: str, reason: str, *, execution_stopped: bool = False) -> Task:
@@ -774,7 +777,7 @@ def stop_task(ctx, task: Task, stop_code: str, reason: str, *, execution_stopped
 
 def container_stopped(ctx, task: Task, container: Container, exit_code: int | None, reason: str | None) -> None:
     """A container exited (the agent says so): its exit code is kept, and an essential one stops the task."""
-    _stop_container(container, exit_code, reason)
+    stop_container(container, exit_code, reason)
     if exit_code is not None:
         container.exit_code = exit_code
     task.version += 1
