@@ -22,7 +22,7 @@ from pathlib import Path
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
-from emulator.eks.children import ordered
+from emulator.eks.children import ordered, remember_created
 from emulator.eks.clusters import on_cluster_created
 from emulator.eks.common import get_cluster, list_page, require_active
 from emulator.eks.errors import (InvalidParameterException, InvalidRequestException, ResourceInUseException,
@@ -226,9 +226,7 @@ def create_access_entry(ctx: RequestContext, params: dict) -> dict:
     if principal_arn in entries_of(cluster):
         raise ResourceInUseException(ENTRY_EXISTS, clusterName=cluster.name)
     entry = add_entry(ctx, cluster, principal_arn, entry_type, username=username, groups=groups, tags=tags)
-    idempotency.remember(ctx, params, lambda: ({"accessEntry": entry.describe()}
-                                               if entries_of(cluster).get(principal_arn) is entry else None),
-                         scope=cluster.name)
+    remember_created(ctx, params, "accessEntry", entry, entries_of(cluster), principal_arn, scope=cluster.name)
     return {"accessEntry": entry.describe()}
 
 

@@ -22,6 +22,7 @@ from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import addon_catalogue, config_values, idempotency, pod_identity
 from emulator.eks.addon_catalogue import AddonOffer, AddonVersion
+from emulator.eks.children import remember_created, settle_later
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.common import get_cluster, list_page, require_active
 from emulator.eks.errors import (InvalidParameterException, ResourceInUseException,
@@ -226,12 +227,8 @@ def create_addon(ctx: RequestContext, params: dict) -> dict:
     cluster.addons[name] = addon
     apply_pod_identity(ctx, cluster, addon, requested, ctx.now)
 
-    def activate(at: float) -> None:
-        if addon.status == "CREATING":
-            addon.status, addon.modified_at = "ACTIVE", at
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
-    idempotency.remember(ctx, params, lambda: ({"addon": addon.describe()}
-                                               if cluster.addons.get(name) is addon else None), scope=cluster.name)
+    settle_later(ctx, addon, CREATE, "CREATING")
+    remember_created(ctx, params, "addon", addon, cluster.addons, name, scope=cluster.name)
     return {"addon": addon.describe()}
 
 

@@ -21,6 +21,7 @@ from emulator.config import declare_duration
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
+from emulator.eks.children import remember_created, settle_later
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.common import get_cluster, list_page, require_active
 from emulator.eks.errors import InvalidParameterException, ResourceInUseException, ResourceNotFoundException
@@ -170,13 +171,8 @@ def create_capability(ctx: RequestContext, params: dict) -> dict:
         created_at=ctx.now, modified_at=ctx.now, tags=tags)
     cluster.capabilities[name] = capability
 
-    def activate(at: float) -> None:
-        if capability.status == "CREATING":
-            capability.status, capability.modified_at = "ACTIVE", at
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
-    idempotency.remember(ctx, params, lambda: ({"capability": capability.describe()}
-                                               if cluster.capabilities.get(name) is capability else None),
-                         scope=cluster.name)
+    settle_later(ctx, capability, CREATE, "CREATING")
+    remember_created(ctx, params, "capability", capability, cluster.capabilities, name, scope=cluster.name)
     return {"capability": capability.describe()}
 
 

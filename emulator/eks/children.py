@@ -1,6 +1,10 @@
-"""A cluster's children of one kind whose list pages must not sort everything (access entries, associations).
+"""Helpers for the resources that live inside a cluster (and EKS Anywhere subscriptions).
 
-The :class:`~emulator.eks.clusters.Cluster` holds each kind of child in a dict of its own
+``settle_later`` schedules a status change on the clock (CREATING -> ACTIVE, ...);
+``remember_created`` makes a create request replayable by its clientRequestToken.
+
+A cluster's children of one kind whose list pages must not sort everything (access entries,
+pod identity associations) live in an :class:`OrderedChildren`. The :class:`~emulator.eks.clusters.Cluster` holds each kind of child in a dict of its own
 (``cluster.access_entries``, ...); :func:`ordered` turns such a dict into an
 :class:`OrderedChildren` on first use, a dict that also keeps its keys sorted::
 
@@ -10,6 +14,8 @@ The :class:`~emulator.eks.clusters.Cluster` holds each kind of child in a dict o
 """
 from __future__ import annotations
 
+from emulator.core.service import RequestContext
+from emulator.eks import idempotency
 from emulator.eks.service import SortedNames
 
 
@@ -42,3 +48,20 @@ def ordered(cluster, attribute: str) -> OrderedChildren:
         children = OrderedChildren(children)
         setattr(cluster, attribute, children)
     return children
+
+
+def settle_later(ctx: RequestContext, resource, duration: str, from_status: str, to_status: str = "ACTIVE") -> None:
+    """Move ``resource`` from ``from_status`` to ``to_status`` after ``duration`` (stamping ``modified_at``)."""
+    def settle(at: float) -> None:
+        if resource.status == from_status:
+            resource.status = to_status
+            if hasattr(resource, "modified_at"):
+                resource.modified_at = at
+    ctx.store.timeline.at(ctx.now + ctx.duration(duration), settle)
+
+
+def remember_created(ctx: RequestContext, params: dict, member: str, resource, container: dict, key,
+                     scope: str = "") -> None:
+    """Replay a create request with the resource as it is then, while ``container[key]`` is still it."""
+    idempotency.remember(ctx, params, lambda: ({member: resource.describe()} if container.get(key) is resource
+                                               else None), scope=scope)

@@ -15,8 +15,8 @@ from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
 from emulator.eks.common import check_cluster_name, list_page
-from emulator.eks.errors import InvalidParameterException, ResourceInUseException, ResourceNotFoundException
-from emulator.eks.errors import InvalidRequestException
+from emulator.eks.errors import (InvalidParameterException, InvalidRequestException, ResourceInUseException,
+                                 ResourceNotFoundException)
 from emulator.eks.service import eks
 from emulator.eks.tags import check_create_tags, resource_parts, taggable
 from emulator.eks.updates import check_can_update, start_update

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
-from emulator.eks.children import ordered
+from emulator.eks.children import ordered, remember_created
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.common import get_cluster, list_page, require_active
 from emulator.eks.errors import (InvalidParameterException, InvalidRequestException, ResourceInUseException,
@@ -157,9 +157,8 @@ def create_pod_identity_association(ctx: RequestContext, params: dict) -> dict:
         ctx, cluster, params["namespace"], params["serviceAccount"], params["roleArn"], tags=tags,
         disable_session_tags=disable_session_tags, target_role_arn=params.get("targetRoleArn") or None,
         policy=params.get("policy"))
-    idempotency.remember(ctx, params, lambda: ({"association": association.describe()}
-                                               if associations(cluster).get(association.association_id)
-                                               is association else None), scope=cluster.name)
+    remember_created(ctx, params, "association", association, associations(cluster), association.association_id,
+                     scope=cluster.name)
     return {"association": association.describe()}
 
 

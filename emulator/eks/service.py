@@ -57,6 +57,8 @@ class EksStore(Store):
         self.eks_cluster_names = SortedNames()      # names of EKS clusters in `clusters` (ListClusters)
         self.all_cluster_names = SortedNames()      # names of every cluster in `clusters` (ListClusters include=all)
         self.client_tokens: dict = {}               # (operation, scope, clientRequestToken) -> idempotency.Remembered
+        self.subscriptions: dict = {}               # id -> subscriptions.Subscription (EKS Anywhere), until gone
+        self.subscription_order = SortedNames()     # (createdAt, id) of `subscriptions`, oldest first
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:

@@ -20,6 +20,7 @@ from emulator.config import declare_duration
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
+from emulator.eks.children import remember_created, settle_later
 from emulator.eks.common import list_page
 from emulator.eks.errors import InvalidParameterException, InvalidRequestException, ResourceNotFoundException
 from emulator.eks.service import eks
@@ -139,14 +140,9 @@ def create_eks_anywhere_subscription(ctx: RequestContext, params: dict) -> dict:
     ctx.store.subscriptions[subscription_id] = subscription
     ctx.store.subscription_order.add(subscription.order_key)
 
-    def activate(at: float) -> None:
-        if subscription.status == "CREATING":
-            subscription.status = "ACTIVE"
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
+    settle_later(ctx, subscription, CREATE, "CREATING")
     _schedule_term_end(ctx, subscription)
-    store = ctx.store
-    idempotency.remember(ctx, params, lambda: ({"subscription": subscription.describe()}
-                                               if store.subscriptions.get(subscription_id) is subscription else None))
+    remember_created(ctx, params, "subscription", subscription, ctx.store.subscriptions, subscription_id)
     return {"subscription": subscription.describe()}
 
 
@@ -177,11 +173,7 @@ def update_eks_anywhere_subscription(ctx: RequestContext, params: dict) -> dict:
                                       subscriptionId=subscription.id)
     subscription.auto_renew = params["autoRenew"]
     subscription.status = "UPDATING"
-
-    def settle(at: float) -> None:
-        if subscription.status == "UPDATING":
-            subscription.status = "ACTIVE"
-    ctx.store.timeline.at(ctx.now + ctx.duration(UPDATE), settle)
+    settle_later(ctx, subscription, UPDATE, "UPDATING")
     idempotency.remember(ctx, params, lambda: {"subscription": subscription.describe()}, scope=subscription.id)
     return {"subscription": subscription.describe()}
 
