@@ -27,13 +27,12 @@ from typing import Callable
 from emulator.config import declare_duration
 from emulator.core.service import RequestContext
 from emulator.eks import cluster_config as config
-from emulator.eks import idempotency
 from emulator.eks.cluster_versions import is_offered, minor_after, platform_version
 from emulator.eks.clusters import UNSUPPORTED_VERSION, Cluster, upgrade_blocked
 from emulator.eks.common import get_cluster
 from emulator.eks.errors import InvalidParameterException, InvalidRequestException, InvalidStateException
 from emulator.eks.service import eks
-from emulator.eks.updates import check_can_update, start_update
+from emulator.eks.updates import run_update
 
 CONFIG_UPDATE = declare_duration("eks.cluster.update.config", 180, "EKS UpdateClusterConfig update InProgress -> Successful")
 VERSION_UPDATE = declare_duration("eks.cluster.update.version", 900, "EKS UpdateClusterVersion update InProgress -> Successful")
@@ -204,35 +203,19 @@ PLANNERS: dict[str, Callable[[Cluster, dict], Plan]] = {
 }
 
 
-def _replay_update(update) -> Callable[[], dict]:
-    return lambda: {"update": update.describe()}
-
-
 @eks.operation("UpdateClusterConfig")
 def update_cluster_config(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["name"], "name")
-    replay = idempotency.replayed(ctx, params, scope=cluster.arn)
-    if replay is not None:
-        return replay
     kinds = _kinds(params)
     if len(kinds) > 1:
         raise InvalidParameterException(ONE_KIND_ONLY, clusterName=cluster.name)
     if not kinds:
         raise InvalidParameterException(NOTHING_TO_UPDATE, clusterName=cluster.name)
-    check_can_update(cluster, kinds[0])
-    update_params, apply = PLANNERS[kinds[0]](cluster, params)
-    update = start_update(ctx, cluster, kinds[0], update_params, on_success=apply, duration=CONFIG_UPDATE)
-    idempotency.remember(ctx, params, _replay_update(update), scope=cluster.arn)
-    return {"update": update.describe()}
+    return run_update(ctx, params, cluster, kinds[0], lambda: PLANNERS[kinds[0]](cluster, params),
+                      duration=CONFIG_UPDATE)
 
 
-@eks.operation("UpdateClusterVersion")
-def update_cluster_version(ctx: RequestContext, params: dict) -> dict:
-    cluster = get_cluster(ctx, params["name"], "name")
-    replay = idempotency.replayed(ctx, params, scope=cluster.arn)
-    if replay is not None:
-        return replay
-    check_can_update(cluster, "VersionUpdate")
+def _version(cluster: Cluster, params: dict) -> Plan:
     requested, current = params["version"], cluster.version
     if not is_offered(requested):
         raise InvalidParameterException(UNSUPPORTED_VERSION, clusterName=cluster.name)
@@ -249,19 +232,17 @@ def update_cluster_version(ctx: RequestContext, params: dict) -> dict:
 
     def apply(at: float) -> None:
         cluster.version, cluster.platform_version = requested, new_platform
-    update = start_update(ctx, cluster, "VersionUpdate", [("Version", requested), ("PlatformVersion", new_platform)],
-                          on_success=apply, duration=VERSION_UPDATE)
-    idempotency.remember(ctx, params, _replay_update(update), scope=cluster.arn)
-    return {"update": update.describe()}
+    return [("Version", requested), ("PlatformVersion", new_platform)], apply
 
 
-@eks.operation("AssociateEncryptionConfig")
-def associate_encryption_config(ctx: RequestContext, params: dict) -> dict:
-    cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.arn)
-    if replay is not None:
-        return replay
-    check_can_update(cluster, "AssociateEncryptionConfig")
+@eks.operation("UpdateClusterVersion")
+def update_cluster_version(ctx: RequestContext, params: dict) -> dict:
+    cluster = get_cluster(ctx, params["name"], "name")
+    return run_update(ctx, params, cluster, "VersionUpdate", lambda: _version(cluster, params),
+                      duration=VERSION_UPDATE)
+
+
+def _encryption(cluster: Cluster, params: dict) -> Plan:
     if cluster.encryption_config:
         raise InvalidRequestException(ALREADY_ENCRYPTED.format(name=cluster.name), clusterName=cluster.name)
     if len(params["encryptionConfig"]) != 1:
@@ -270,7 +251,11 @@ def associate_encryption_config(ctx: RequestContext, params: dict) -> dict:
 
     def apply(at: float) -> None:
         cluster.encryption_config = encryption
-    update = start_update(ctx, cluster, "AssociateEncryptionConfig", [("EncryptionConfig", encryption)],
-                          on_success=apply, duration=ENCRYPTION_UPDATE)
-    idempotency.remember(ctx, params, _replay_update(update), scope=cluster.arn)
-    return {"update": update.describe()}
+    return [("EncryptionConfig", encryption)], apply
+
+
+@eks.operation("AssociateEncryptionConfig")
+def associate_encryption_config(ctx: RequestContext, params: dict) -> dict:
+    cluster = get_cluster(ctx, params["clusterName"])
+    return run_update(ctx, params, cluster, "AssociateEncryptionConfig", lambda: _encryption(cluster, params),
+                      duration=ENCRYPTION_UPDATE)

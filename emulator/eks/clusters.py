@@ -28,7 +28,7 @@ from emulator.eks import cluster_config as config
 from emulator.eks import idempotency
 from emulator.eks.certificates import certificate_authority_data
 from emulator.eks.cluster_versions import DEFAULT_VERSION, is_offered, platform_version
-from emulator.eks.common import check_cluster_name, get_cluster, list_page
+from emulator.eks.common import check_cluster_name, get_cluster, list_page, status_change_at
 from emulator.eks.errors import (InvalidParameterException, InvalidRequestException, ResourceInUseException,
                                  ResourceLimitExceededException)
 from emulator.eks.service import SortedNames, eks
@@ -243,11 +243,7 @@ def create_cluster(ctx: RequestContext, params: dict) -> dict:
     if len(ctx.store.eks_cluster_names) >= MAX_CLUSTERS:
         raise ResourceLimitExceededException(TOO_MANY_CLUSTERS.format(name=name), clusterName=name)
     add_cluster(ctx.store, cluster)
-
-    def activate(at: float) -> None:
-        if cluster.status == "CREATING":
-            cluster.status = "ACTIVE"
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
+    status_change_at(ctx, CREATE, cluster, "CREATING", "ACTIVE")
     for hook in _created_hooks:
         hook(ctx, cluster)
     region = ctx.region

@@ -5,6 +5,8 @@ pattern (the whole name; the model's regex is not anchored at the end) and
 answers AWS's not-found error; ``require_active(cluster)`` is the gate in
 front of every child create/update; ``list_page(...)`` turns a sorted key
 list into one page and rejects foreign tokens the way EKS does.
+``status_change_at`` and ``removal_at`` schedule the two steps every
+lifecycle has (CREATING -> ACTIVE, DELETING -> gone) on the store's timeline.
 """
 from __future__ import annotations
 
@@ -56,3 +58,25 @@ def list_page(keys: Sequence, params: dict, scope: str = "", **context) -> tuple
         return page(keys, params.get("nextToken"), params.get("maxResults", 100), scope)
     except InvalidToken:
         raise InvalidParameterException(INVALID_NEXT_TOKEN, **context) from None
+
+
+def status_change_at(ctx: RequestContext, duration: str, resource, before: str, after: str) -> None:
+    """After ``duration``, move ``resource`` from ``before`` to ``after`` unless it left ``before`` meanwhile.
+
+    A resource with a ``modified_at`` gets it stamped with the moment of the change.
+    """
+    def change(at: float) -> None:
+        if resource.status == before:
+            resource.status = after
+            if hasattr(resource, "modified_at"):
+                resource.modified_at = at
+    ctx.store.timeline.at(ctx.now + ctx.duration(duration), change)
+
+
+def removal_at(ctx: RequestContext, duration: str, children: dict, names, resource) -> None:
+    """After ``duration``, drop ``resource`` from its parent's ``children`` (by name) and sorted ``names``."""
+    def remove(at: float) -> None:
+        if children.get(resource.name) is resource:
+            del children[resource.name]
+            names.discard(resource.name)
+    ctx.store.timeline.at(ctx.now + ctx.duration(duration), remove)

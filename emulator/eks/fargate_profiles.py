@@ -16,7 +16,7 @@ from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
 from emulator.eks.cluster_config import check_role_arn
-from emulator.eks.common import get_cluster, list_page, require_active
+from emulator.eks.common import get_cluster, list_page, removal_at, require_active, status_change_at
 from emulator.eks.errors import (InvalidParameterException, ResourceInUseException, ResourceLimitExceededException,
                                  ResourceNotFoundException)
 from emulator.eks.service import eks
@@ -145,11 +145,7 @@ def create_fargate_profile(ctx: RequestContext, params: dict) -> dict:
         subnets=list(params.get("subnets") or cluster.vpc_config["subnetIds"]), selectors=selectors, tags=tags)
     cluster.fargate_profiles[name] = profile
     cluster.fargate_profile_names.add(name)
-
-    def activate(at: float) -> None:
-        if profile.status == "CREATING":
-            profile.status = "ACTIVE"
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
+    status_change_at(ctx, CREATE, profile, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"fargateProfile": profile.describe()}
                                                if cluster.fargate_profiles.get(name) is profile else None),
                          scope=cluster.arn)
@@ -181,12 +177,7 @@ def delete_fargate_profile(ctx: RequestContext, params: dict) -> dict:
         raise ResourceInUseException(BUSY_DELETE.format(name=profile.name, cluster=cluster.name, other=other.name,
                                                         status=other.status), clusterName=cluster.name)
     profile.status = "DELETING"
-
-    def remove(at: float) -> None:
-        if cluster.fargate_profiles.get(profile.name) is profile:
-            del cluster.fargate_profiles[profile.name]
-            cluster.fargate_profile_names.discard(profile.name)
-    ctx.store.timeline.at(ctx.now + ctx.duration(DELETE), remove)
+    removal_at(ctx, DELETE, cluster.fargate_profiles, cluster.fargate_profile_names, profile)
     return {"fargateProfile": profile.describe()}
 
 

@@ -17,12 +17,12 @@ from emulator.core.service import RequestContext
 from emulator.eks import idempotency
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.cluster_versions import al2_available, ami_release_versions
-from emulator.eks.common import get_cluster, list_page, require_active
+from emulator.eks.common import get_cluster, list_page, removal_at, require_active, status_change_at
 from emulator.eks.errors import (InvalidParameterException, ResourceInUseException, ResourceLimitExceededException,
                                  ResourceNotFoundException)
 from emulator.eks.service import eks
 from emulator.eks.tags import check_create_tags, resource_parts, taggable
-from emulator.eks.updates import UpdateLog, check_can_update, start_update, update_scope
+from emulator.eks.updates import UpdateLog, run_update, update_scope
 
 CREATE = declare_duration("eks.nodegroup.create", 180, "EKS nodegroup CREATING -> ACTIVE")
 DELETE = declare_duration("eks.nodegroup.delete", 300, "EKS nodegroup DELETING -> gone")
@@ -297,11 +297,7 @@ def create_nodegroup(ctx: RequestContext, params: dict) -> dict:
                                              clusterName=cluster.name, nodegroupName=name)
     cluster.nodegroups[name] = nodegroup
     cluster.nodegroup_names.add(name)
-
-    def activate(at: float) -> None:
-        if nodegroup.status == "CREATING":
-            nodegroup.status, nodegroup.modified_at = "ACTIVE", at
-    ctx.store.timeline.at(ctx.now + ctx.duration(CREATE), activate)
+    status_change_at(ctx, CREATE, nodegroup, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"nodegroup": nodegroup.describe()}
                                                if cluster.nodegroups.get(name) is nodegroup else None),
                          scope=cluster.arn)
@@ -325,12 +321,7 @@ def delete_nodegroup(ctx: RequestContext, params: dict) -> dict:
     cluster, nodegroup = get_nodegroup(ctx, params)
     if nodegroup.status != "DELETING":   # deleting again answers the deletion under way
         nodegroup.status, nodegroup.modified_at = "DELETING", ctx.now
-
-        def remove(at: float) -> None:
-            if cluster.nodegroups.get(nodegroup.name) is nodegroup:
-                del cluster.nodegroups[nodegroup.name]
-                cluster.nodegroup_names.discard(nodegroup.name)
-        ctx.store.timeline.at(ctx.now + ctx.duration(DELETE), remove)
+        removal_at(ctx, DELETE, cluster.nodegroups, cluster.nodegroup_names, nodegroup)
     return {"nodegroup": nodegroup.describe()}
 
 
@@ -402,45 +393,41 @@ def _config_changes(nodegroup: Nodegroup, params: dict, cluster: str) -> tuple[l
     return update_params, new
 
 
-@eks.operation("UpdateNodegroupConfig")
-def update_nodegroup_config(ctx: RequestContext, params: dict) -> dict:
-    cluster, nodegroup = get_nodegroup(ctx, params)
-    replay = idempotency.replayed(ctx, params, scope=nodegroup.arn)
-    if replay is not None:
-        return replay
-    check_can_update(cluster, "ConfigUpdate", nodegroup)
-    update_params, new = _config_changes(nodegroup, params, cluster.name)
+def _config_plan(nodegroup: Nodegroup, params: dict, cluster: str):
+    update_params, new = _config_changes(nodegroup, params, cluster)
 
     def apply(at: float) -> None:
         for attribute, value in new.items():
             setattr(nodegroup, attribute, value)
-    update = start_update(ctx, cluster, "ConfigUpdate", update_params, target=nodegroup, on_success=apply,
-                          duration=CONFIG_UPDATE)
-    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=nodegroup.arn)
-    return {"update": update.describe()}
+    return update_params, apply
 
 
-@eks.operation("UpdateNodegroupVersion")
-def update_nodegroup_version(ctx: RequestContext, params: dict) -> dict:
+@eks.operation("UpdateNodegroupConfig")
+def update_nodegroup_config(ctx: RequestContext, params: dict) -> dict:
     cluster, nodegroup = get_nodegroup(ctx, params)
-    replay = idempotency.replayed(ctx, params, scope=nodegroup.arn)
-    if replay is not None:
-        return replay
-    check_can_update(cluster, "VersionUpdate", nodegroup)
+    return run_update(ctx, params, cluster, "ConfigUpdate", lambda: _config_plan(nodegroup, params, cluster.name),
+                      target=nodegroup, duration=CONFIG_UPDATE)
+
+
+def _launch_template_update(nodegroup: Nodegroup, template: dict | None, cluster: str) -> dict | None:
+    """The nodegroup's launch template at the requested version (the template itself cannot change)."""
+    if template is None:
+        return None
+    current = nodegroup.launch_template
+    if current is None:
+        raise _invalid(NO_LAUNCH_TEMPLATE, cluster, nodegroup.name)
+    if template.get("id", current["id"]) != current["id"] or template.get("name", current.get("name")) != current.get("name"):
+        raise _invalid(LAUNCH_TEMPLATE_MISMATCH, cluster, nodegroup.name)
+    return {**current, "version": template.get("version", current["version"])}
+
+
+def _version_plan(cluster, nodegroup: Nodegroup, params: dict):
     name = nodegroup.name
     version = params.get("version", cluster.version)
     if version not in (cluster.version, nodegroup.version):
         raise _invalid(VERSION_MISMATCH.format(cluster_version=cluster.version, nodegroup_version=nodegroup.version),
                        cluster.name, name)
-    template = params.get("launchTemplate")
-    new_template = None
-    if template is not None:
-        if nodegroup.launch_template is None:
-            raise _invalid(NO_LAUNCH_TEMPLATE, cluster.name, name)
-        current = nodegroup.launch_template
-        if template.get("id", current["id"]) != current["id"] or template.get("name", current.get("name")) != current.get("name"):
-            raise _invalid(LAUNCH_TEMPLATE_MISMATCH, cluster.name, name)
-        new_template = {**current, "version": template.get("version", current["version"])}
+    new_template = _launch_template_update(nodegroup, params.get("launchTemplate"), cluster.name)
     release = nodegroup.release_version
     if nodegroup.ami_type != "CUSTOM":
         published = ami_release_versions(version, nodegroup.ami_type)
@@ -460,10 +447,14 @@ def update_nodegroup_version(ctx: RequestContext, params: dict) -> dict:
         nodegroup.version, nodegroup.release_version = version, release
         if new_template is not None:
             nodegroup.launch_template = new_template
-    update = start_update(ctx, cluster, "VersionUpdate", update_params, target=nodegroup, on_success=apply,
-                          duration=VERSION_UPDATE)
-    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=nodegroup.arn)
-    return {"update": update.describe()}
+    return update_params, apply
+
+
+@eks.operation("UpdateNodegroupVersion")
+def update_nodegroup_version(ctx: RequestContext, params: dict) -> dict:
+    cluster, nodegroup = get_nodegroup(ctx, params)
+    return run_update(ctx, params, cluster, "VersionUpdate", lambda: _version_plan(cluster, nodegroup, params),
+                      target=nodegroup, duration=VERSION_UPDATE)
 
 
 def _position(published: tuple, release: str | None) -> int:

@@ -29,6 +29,11 @@ of it, and lives in that resource's :class:`UpdateLog` (attribute
   back to ACTIVE (if still UPDATING) and a target's ``modified_at`` is stamped.
 - ``params`` is a list of (type, value) pairs; values become strings: bools
   as ``true``/``false``, dicts and lists as compact JSON.
+- ``run_update(ctx, params, cluster, update_type, plan, target=..., duration=...)``
+  is a whole update operation once its resource was found: a replayed
+  clientRequestToken answers the original update; otherwise the rules above
+  run, then ``plan()`` validates the request and returns ``(params, on_success)``,
+  and the update starts.  It returns the operation's ``{"update": ...}``.
 - A module owning a target type registers how DescribeUpdate/ListUpdates find
   it from their scoping query parameter::
 
@@ -48,6 +53,7 @@ from typing import Any, Callable
 
 from emulator.core import ids
 from emulator.core.service import RequestContext
+from emulator.eks import idempotency
 from emulator.eks.common import get_cluster, list_page, require_active
 from emulator.eks.errors import ResourceInUseException, ResourceNotFoundException
 from emulator.eks.service import eks
@@ -163,6 +169,22 @@ def start_update(ctx: RequestContext, cluster, update_type: str, params: list[tu
             resource.modified_at = at
     ctx.store.timeline.at(ctx.now + ctx.duration(duration), finish)
     return update
+
+
+def run_update(ctx: RequestContext, params: dict, cluster, update_type: str,
+               plan: Callable[[], tuple[list, Callable[[float], list | None]]], *, target=None,
+               duration: str) -> dict:
+    """An update-producing operation from its resource on: replay, rules, the request's plan, the update."""
+    scope = (target or cluster).arn
+    replay = idempotency.replayed(ctx, params, scope=scope)
+    if replay is not None:
+        return replay
+    check_can_update(cluster, update_type, target)
+    update_params, on_success = plan()
+    update = start_update(ctx, cluster, update_type, update_params, target=target, on_success=on_success,
+                          duration=duration)
+    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=scope)
+    return {"update": update.describe()}
 
 
 def _scoped_target(cluster, params: dict):
