@@ -121,3 +121,13 @@ def test_other_region_client_sees_its_own_resources(eks_client, cluster):
     other = boto3.client("eks", region_name="eu-west-1")
     response = error_of(other.list_tags_for_resource, resourceArn=cluster["arn"])
     assert response["Error"]["Code"] == "NotFoundException"
+
+
+def test_tags_over_http_with_the_arn_in_the_path(emulator_server):
+    client = boto3.client("eks", region_name="us-east-1", endpoint_url=emulator_server.url,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    arn = create_cluster(client)["arn"]
+    client.tag_resource(resourceArn=arn, tags={"k": "v"})
+    client.untag_resource(resourceArn=arn, tagKeys=["k"])
+    client.tag_resource(resourceArn=arn, tags={"kept": "yes"})
+    assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {"kept": "yes"}
