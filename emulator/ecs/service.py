@@ -21,6 +21,7 @@ class EcsStore(Store):
 
     def __init__(self, account: str, region: str) -> None:
         super().__init__(account, region)
+        from emulator.ecs.daemon_task_definitions import DaemonTaskDefinitionRegistry
         from emulator.ecs.task_definitions import TaskDefinitionRegistry
         self.clusters: dict = {}            # name -> clusters.Cluster (ACTIVE and INACTIVE)
         self.task_definitions = TaskDefinitionRegistry()
@@ -34,6 +35,12 @@ class EcsStore(Store):
         self.subnet_pools: dict = {}        # subnet id -> networking.SubnetPool (task ENI addresses)
         self.public_addresses: set = set()  # public IPv4 addresses held by task ENIs
         self.tasks_by_attachment: dict = {}  # task ENI attachment id -> task_engine.Task
+        self.daemon_task_definitions = DaemonTaskDefinitionRegistry()
+        self.daemons: dict = {}             # (cluster name, daemon name) -> daemons.Daemon (until deleted)
+        self.daemon_deployments: dict = {}  # daemon deployment ARN -> daemons.DaemonDeployment
+        self.daemon_revisions: dict = {}    # daemon revision ARN -> daemons.DaemonRevision
+        self.daemon_tasks: dict = {}        # task id -> daemons.Daemon that started it
+        self.daemon_tokens: dict = {}       # CreateDaemon clientToken -> (request digest, daemon ARN)
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:
