@@ -246,9 +246,9 @@ def create_cluster(ctx: RequestContext, params: dict) -> dict:
     status_change_at(ctx, CREATE, cluster, "CREATING", "ACTIVE")
     for hook in _created_hooks:
         hook(ctx, cluster)
-    region = ctx.region
+    region, store = ctx.region, ctx.store
     idempotency.remember(ctx, params, lambda: ({"cluster": cluster.describe(region)}
-                                               if ctx.store.clusters.get(name) is cluster else None))
+                                               if store.clusters.get(name) is cluster else None))
     return {"cluster": cluster.describe(ctx.region)}
 
 

@@ -54,9 +54,9 @@ def register_cluster(ctx: RequestContext, params: dict) -> dict:
                           "activationExpiry": ctx.now + ACTIVATION_LIFETIME,
                           "provider": connector["provider"], "roleArn": connector["roleArn"]})
     add_cluster(ctx.store, cluster)
-    region = ctx.region
+    region, store = ctx.region, ctx.store
     idempotency.remember(ctx, params, lambda: ({"cluster": cluster.describe(region)}
-                                               if ctx.store.clusters.get(name) is cluster else None))
+                                               if store.clusters.get(name) is cluster else None))
     return {"cluster": cluster.describe(ctx.region)}
 
 
