@@ -88,9 +88,6 @@ def submit_task_state_change(ctx: RequestContext, params: dict) -> dict:
             if report.get("exitCode") is not None:
                 container.exit_code = report["exitCode"]
             essential_exited |= container.essential
-    for stamp, attribute in (("pullStartedAt", "pull_started_at"), ("pullStoppedAt", "pull_stopped_at")):
-        if stamp in params:
-            setattr(task, attribute, params[stamp])
     status = params.get("status")
     if status == "RUNNING":
         task_engine.mark_running(ctx, task)
@@ -99,8 +96,11 @@ def submit_task_state_change(ctx: RequestContext, params: dict) -> dict:
         code = "EssentialContainerExited" if essential_exited or ran else "TaskFailedToStart"
         task_engine.stop_task(ctx, task, code, params.get("reason") or task_engine.ESSENTIAL_CONTAINER_EXITED,
                               execution_stopped=True)
-        if "executionStoppedAt" in params:
-            task.execution_stopped_at = params["executionStoppedAt"]
+    # The agent's own timestamps win over the instants the emulator stamped.
+    for stamp, attribute in (("pullStartedAt", "pull_started_at"), ("pullStoppedAt", "pull_stopped_at"),
+                             ("executionStoppedAt", "execution_stopped_at")):
+        if stamp in params:
+            setattr(task, attribute, params[stamp])
     task.version += 1
     return {"acknowledgment": ACKNOWLEDGED}
 

@@ -76,3 +76,20 @@ def describe_task(client, arn: str, cluster: str = "c") -> dict:
 
 def describe_instance(client, arn: str, cluster: str = "c") -> dict:
     return client.describe_container_instances(cluster=cluster, containerInstances=[arn])["containerInstances"][0]
+
+
+def service_tasks(mock, cluster: str = "c", family: str = "web", count: int = 1, service_name: str = "web",
+                  network: dict | None = None) -> list[str]:
+    """Tasks started as the service scheduler starts them (through the task engine), by ARN."""
+    from emulator.ecs.task_engine import LaunchSpec, LifecycleContext, resolve_launch, start_tasks
+    engine = mock.engine
+    store = engine.store("ecs")
+    with store.lock:
+        ctx = LifecycleContext(store, engine.config, engine.clock.now())
+        target = store.clusters[cluster]
+        task_definition = store.task_definitions.latest_active(family)
+        launch = resolve_launch(ctx, target, task_definition,
+                                LaunchSpec(launch_type="FARGATE", network_configuration=network or AWSVPC))
+        tasks, _ = start_tasks(ctx, target, task_definition, launch, count, started_by="ecs-svc/1234567890123456789",
+                               group=f"service:{service_name}", service_name=service_name)
+    return [task.arn for task in tasks]
