@@ -226,7 +226,6 @@ def create_addon(ctx: RequestContext, params: dict) -> dict:
     check_pod_identity(cluster, name, version, addon.namespace, requested, owner_arn=None)
     cluster.addons[name] = addon
     apply_pod_identity(ctx, cluster, addon, requested, ctx.now)
-
     settle_later(ctx, addon, CREATE, "CREATING")
     remember_created(ctx, params, "addon", addon, cluster.addons, name, scope=cluster.name)
     return {"addon": addon.describe()}

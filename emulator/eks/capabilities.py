@@ -170,7 +170,6 @@ def create_capability(ctx: RequestContext, params: dict) -> dict:
         configuration=configuration, delete_propagation_policy=params["deletePropagationPolicy"],
         created_at=ctx.now, modified_at=ctx.now, tags=tags)
     cluster.capabilities[name] = capability
-
     settle_later(ctx, capability, CREATE, "CREATING")
     remember_created(ctx, params, "capability", capability, cluster.capabilities, name, scope=cluster.name)
     return {"capability": capability.describe()}

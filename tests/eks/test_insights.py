@@ -119,7 +119,6 @@ def test_missing_cluster(eks_client):
 
 def test_error_insights_block_an_upgrade_unless_forced(eks_client, cluster):
     eks_client.create_addon(clusterName="prod", addonName="coredns", addonVersion="v1.12.3-eksbuild.1")
-    assert insights.upgrade_blocked.__name__ == "upgrade_blocked"
     assert_error(error_of(eks_client.update_cluster_version, name="prod", version="1.35"), "InvalidStateException",
                  "Upgrade readiness issues detected. Call the EKS ListInsights API to view upgrade blocking issues "
                  "detected by EKS. Pass the force flag to override upgrade readiness errors and proceed with upgrade.",
