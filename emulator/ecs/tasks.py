@@ -15,8 +15,8 @@ from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, ex
 from emulator.ecs.common import resource_name
 from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, ConflictException,
-                                DaemonNotFoundException, InvalidParameterException, LimitExceededException,
-                                ResourceNotFoundException, ServiceNotFoundException)
+                                InvalidParameterException, LimitExceededException, ResourceNotFoundException,
+                                ServiceNotFoundException)
 from emulator.ecs.indexes import EMPTY, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
@@ -47,7 +47,6 @@ TASK_IDENTIFIER_INVALID = "Task Identifier is invalid"
 INSTANCES_EMPTY = "Container instances cannot be empty."
 TOO_MANY_INSTANCES = "containerInstances can have at most 10 items."
 SERVICE_NOT_FOUND = "Service not found."
-DAEMON_NOT_FOUND = "Daemon not found."
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]*$")
 
 
@@ -249,8 +248,6 @@ def _service_name(cluster: Cluster, value: str) -> str:
 def list_tasks(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
     desired = params.get("desiredStatus", "RUNNING")
-    if params.get("daemonName"):
-        raise DaemonNotFoundException(DAEMON_NOT_FOUND)
     names = [("all", desired)]
     if params.get("serviceName"):
         names.append(("service", _service_name(cluster, params["serviceName"]), desired))
@@ -265,6 +262,10 @@ def list_tasks(ctx: RequestContext, params: dict) -> dict:
         names.append(("instance", instance.id if instance is not None else "", desired))
     # Read the smallest of the indexes the filters name; check the others per task.
     indexes = [cluster.tasks.get(name) for name in names]
+    if params.get("daemonName"):
+        from emulator.ecs.daemons import daemon_task_keys
+        indexes.append(daemon_task_keys(ctx, cluster, params["daemonName"], desired))
+        names.append(("daemon", params["daemonName"], desired))
     keys = min(indexes, key=len) if desired != "PENDING" else EMPTY
     others = [index for index in indexes if index is not keys and index is not indexes[0]]
     accept = (lambda task_id: all(task_id in index for index in others)) if others else None
