@@ -15,6 +15,7 @@ from emulator.config import declare_duration
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
+from emulator.eks.access import create_node_access_entry
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.common import get_cluster, list_page, removal_at, require_active, status_change_at
 from emulator.eks.errors import (InvalidParameterException, ResourceInUseException, ResourceLimitExceededException,
@@ -145,6 +146,8 @@ def create_fargate_profile(ctx: RequestContext, params: dict) -> dict:
         subnets=list(params.get("subnets") or cluster.vpc_config["subnetIds"]), selectors=selectors, tags=tags)
     cluster.fargate_profiles[name] = profile
     cluster.fargate_profile_names.add(name)
+    # In an API* cluster EKS gives the pod execution role its own access entry.
+    create_node_access_entry(ctx, cluster, profile.pod_execution_role_arn, "FARGATE_LINUX")
     status_change_at(ctx, CREATE, profile, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"fargateProfile": profile.describe()}
                                                if cluster.fargate_profiles.get(name) is profile else None),

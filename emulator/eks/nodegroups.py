@@ -15,6 +15,7 @@ from emulator.config import declare_duration
 from emulator.core import ids
 from emulator.core.service import RequestContext
 from emulator.eks import idempotency
+from emulator.eks.access import create_node_access_entry
 from emulator.eks.cluster_config import check_role_arn
 from emulator.eks.cluster_versions import al2_available, ami_release_versions
 from emulator.eks.common import get_cluster, list_page, removal_at, require_active, status_change_at
@@ -297,6 +298,9 @@ def create_nodegroup(ctx: RequestContext, params: dict) -> dict:
                                              clusterName=cluster.name, nodegroupName=name)
     cluster.nodegroups[name] = nodegroup
     cluster.nodegroup_names.add(name)
+    # In an API* cluster EKS gives the node role its own access entry.
+    create_node_access_entry(ctx, cluster, nodegroup.node_role,
+                             "EC2_WINDOWS" if nodegroup.ami_type.startswith("WINDOWS") else "EC2_LINUX")
     status_change_at(ctx, CREATE, nodegroup, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"nodegroup": nodegroup.describe()}
                                                if cluster.nodegroups.get(name) is nodegroup else None),

@@ -358,3 +358,20 @@ def test_node_access_entries_for_other_modules(eks_client, ecs_eks_mock):
     assert entry.type == "EC2_LINUX"
     assert access.create_node_access_entry(ctx, cluster, NODE_ROLE, "EC2_LINUX") is None
     assert NODE_ROLE in eks_client.list_access_entries(clusterName="prod")["accessEntries"]
+
+
+def test_nodegroup_and_fargate_profile_roles_get_their_access_entries_in_api_clusters(eks_client):
+    """EKS creates the EC2_LINUX / FARGATE_LINUX entries for node and pod roles in API* clusters."""
+    subnets = ["subnet-0a1b2c3d4e5f60718", "subnet-0f9e8d7c6b5a40312"]
+    eks_client.create_cluster(name="api", roleArn="arn:aws:iam::123456789012:role/eks",
+                              resourcesVpcConfig={"subnetIds": subnets},
+                              accessConfig={"authenticationMode": "API"})
+    node_role, pod_role = "arn:aws:iam::123456789012:role/nodes", "arn:aws:iam::123456789012:role/pods"
+    eks_client.create_nodegroup(clusterName="api", nodegroupName="ng", nodeRole=node_role, subnets=subnets)
+    eks_client.create_fargate_profile(clusterName="api", fargateProfileName="fp", podExecutionRoleArn=pod_role,
+                                      selectors=[{"namespace": "jobs"}])
+    node = eks_client.describe_access_entry(clusterName="api", principalArn=node_role)["accessEntry"]
+    assert node["type"] == "EC2_LINUX" and node["kubernetesGroups"] == ["system:nodes"]
+    pods = eks_client.describe_access_entry(clusterName="api", principalArn=pod_role)["accessEntry"]
+    assert pods["type"] == "FARGATE_LINUX"
+
