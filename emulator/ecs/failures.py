@@ -1,0 +1,184 @@
+"""Failing tasks on purpose: declare that matching tasks fail to start or exit, to test what follows.
+
+A rule matches a task by container image (a glob, ``"*"`` for any: ``"repo/app:broken"``,
+``"*:v2"``) and/or task-definition family, and says what happens to the tasks it matches:
+
+- fail to start (no ``exit_code``): when the task has been provisioned and its images are pulled,
+  it stops with stopCode ``TaskFailedToStart`` and ``stoppedReason`` (default
+  ``CannotPullContainerError: ...`` naming the image); its containers never run.
+- exit (``exit_code`` given): ``after`` clock seconds after the task reached RUNNING, its matching
+  containers (``container``, else those running a matching image, else its first essential
+  container) exit with ``exit_code`` (and ``reason``, e.g. ``OutOfMemoryError: Container killed due
+  to memory usage`` for 137); an essential one stops the task with ``EssentialContainerExited``.
+
+``count`` limits how many tasks a rule affects (default: every matching task from now on). Rules
+are state of one (account, Region) of an engine, like its resources: ``reset`` clears them. What
+follows from the outcomes -- service events, ``failedTasks``, the circuit breaker, rollbacks,
+restart throttling -- is the service scheduler's, as for any task that fails.
+
+In process (``target`` is an ``Emulator`` or anything with ``.engine``: ``mock_aws``, the
+``ecs_eks_mock`` fixture, ``EmulatorServer``)::
+
+    from emulator.ecs.failures import fail_tasks, failure_rules, clear_failures
+    fail_tasks(mock, image="web:2", reason="CannotPullContainerError: pull access denied")
+    fail_tasks(mock, family="worker", exit_code=1, after=30)
+    clear_failures(mock)
+
+Over HTTP: ``POST /_emulator/ecs/failures`` with the same fields in camelCase (``image``,
+``family``, ``reason``, ``exitCode``, ``after``, ``container``, ``count``, ``account``, ``region``),
+``GET`` lists the rules, ``DELETE`` (optionally ``?id=``) removes them.
+"""
+from __future__ import annotations
+
+import fnmatch
+import weakref
+from dataclasses import dataclass
+
+from emulator.core import ids, identity
+from emulator.ecs import task_engine
+from emulator.ecs.task_engine import LifecycleContext
+
+FAILED_TO_START = "TaskFailedToStart"
+EXITED = "EssentialContainerExited"
+
+
+def cannot_pull(image: str) -> str:
+    return (f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "
+            f"{image}: not found")
+
+
+@dataclass
+class FailureRule:
+    id: str
+    image: str | None
+    family: str | None
+    reason: str | None
+    exit_code: int | None
+    after: float
+    container: str | None
+    remaining: int | None
+
+    @property
+    def failure(self) -> str:
+        return FAILED_TO_START if self.exit_code is None else EXITED
+
+    def matches(self, task) -> bool:
+        if self.family is not None and task.family != self.family:
+            return False
+        return self.image is None or any(self._image_matches(c.image) for c in task.containers)
+
+    def _image_matches(self, image: str) -> bool:
+        return fnmatch.fnmatchcase(image, self.image)
+
+    def targets(self, task) -> list:
+        """The containers that exit."""
+        if self.container is not None:
+            return [c for c in task.containers if c.name == self.container]
+        if self.image is not None:
+            return [c for c in task.containers if self._image_matches(c.image)]
+        return [next((c for c in task.containers if c.essential), task.containers[0])]
+
+    def describe(self) -> dict:
+        return {"id": self.id, "failure": self.failure, "image": self.image, "family": self.family,
+                "reason": self.reason, "exitCode": self.exit_code, "after": self.after,
+                "container": self.container, "remaining": self.remaining}
+
+
+# store -> its rules, oldest first (a reset drops the stores, and their rules with them)
+_rules: "weakref.WeakKeyDictionary[object, list[FailureRule]]" = weakref.WeakKeyDictionary()
+
+
+def _engine(target):
+    return getattr(target, "engine", target)
+
+
+def _store(target, account: str | None, region: str | None):
+    return _engine(target).store("ecs", account, region or identity.DEFAULT_REGION)
+
+
+def fail_tasks(target, *, image: str | None = None, family: str | None = None, reason: str | None = None,
+               exit_code: int | None = None, after: float = 0.0, container: str | None = None,
+               count: int | None = None, account: str | None = None, region: str | None = None) -> dict:
+    """Declare that tasks matching ``image`` and/or ``family`` fail (see the module docstring)."""
+    if image is None and family is None:
+        raise ValueError("a failure rule needs an image or a task-definition family")
+    if after < 0 or (count is not None and count < 1):
+        raise ValueError("after must be >= 0 and count >= 1")
+    rule = FailureRule(id=ids.hex_id(12), image=image, family=family, reason=reason, exit_code=exit_code,
+                       after=float(after), container=container, remaining=count)
+    store = _store(target, account, region)
+    with store.lock:
+        _rules.setdefault(store, []).append(rule)
+    return rule.describe()
+
+
+def failure_rules(target, account: str | None = None, region: str | None = None) -> list[dict]:
+    store = _store(target, account, region)
+    with store.lock:
+        return [rule.describe() for rule in _rules.get(store, [])]
+
+
+def clear_failures(target, rule_id: str | None = None, account: str | None = None,
+                   region: str | None = None) -> int:
+    """Remove one rule (or all); returns how many were removed."""
+    store = _store(target, account, region)
+    with store.lock:
+        rules = _rules.get(store, [])
+        kept = [rule for rule in rules if rule_id is not None and rule.id != rule_id]
+        _rules[store] = kept
+        return len(rules) - len(kept)
+
+
+def _take(store, task, kind: str) -> FailureRule | None:
+    """The first rule of ``kind`` matching the task, counted against its ``count``."""
+    rules = _rules.get(store)
+    if not rules:
+        return None
+    for rule in rules:
+        if rule.failure == kind and rule.matches(task):
+            if rule.remaining is not None:
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    rules.remove(rule)
+            return rule
+    return None
+
+
+def _fail_start(ctx, task, rule: FailureRule) -> None:
+    image = next((c.image for c in task.containers if rule.image is None or rule._image_matches(c.image)),
+                 task.containers[0].image)
+    reason = rule.reason or cannot_pull(image)
+    for container in task.containers:
+        container.reason = reason
+    task_engine.stop_task(ctx, task, FAILED_TO_START, reason)
+
+
+def _exit(ctx, task, rule: FailureRule) -> None:
+    if task.desired_status != "RUNNING" or task.last_status != "RUNNING":
+        return
+    for container in rule.targets(task):
+        if container.last_status == "RUNNING":
+            task_engine.container_stopped(ctx, task, container, rule.exit_code, rule.reason)
+
+
+def _task_changed(ctx, task, previous: str) -> None:
+    if task.desired_status != "RUNNING" or previous == task.last_status:
+        return
+    store = ctx.store
+    if task.last_status == "PENDING":
+        rule = _take(store, task, FAILED_TO_START)
+        if rule is not None:
+            _fail_start(ctx, task, rule)
+    elif task.last_status == "RUNNING":
+        rule = _take(store, task, EXITED)
+        if rule is None:
+            return
+        if rule.after <= 0:
+            _exit(ctx, task, rule)
+            return
+        config = ctx.config
+        store.timeline.at(ctx.now + rule.after,
+                          lambda at: _exit(LifecycleContext(store, config, at), task, rule))
+
+
+task_engine.add_task_listener(_task_changed)
