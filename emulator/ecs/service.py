@@ -38,6 +38,7 @@ class EcsStore(Store):
         self.daemon_task_definitions = DaemonTaskDefinitionRegistry()
         self.daemons: dict = {}             # (cluster name, daemon name) -> daemons.Daemon (until deleted)
         self.daemon_deployments: dict = {}  # daemon deployment ARN -> daemons.DaemonDeployment
+        self.daemon_history: dict = {}      # daemon ARN -> its deployment ARNs, oldest first (outlives the daemon)
         self.daemon_revisions: dict = {}    # daemon revision ARN -> daemons.DaemonRevision
         self.daemon_tasks: dict = {}        # task id -> daemons.Daemon that started it
         self.daemon_tokens: dict = {}       # CreateDaemon clientToken -> (request digest, daemon ARN)
