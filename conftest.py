@@ -12,6 +12,24 @@ from emulator.core import hooks
 pytest_plugins = ["pytester"]
 
 _checker = ConformanceChecker()
+_answered: set[tuple[str, str]] = set()   # (service, operation) that answered 2xx during the run
+
+
+def _record_answered(service, operation, status, body):
+    if operation and status < 300:
+        _answered.add((service, operation))
+
+
+hooks.add_response_observer(_record_answered)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the implemented operations no test saw succeed, so the conformance check covered them all."""
+    from emulator.engine import all_services
+    unseen = sorted(f"{name}.{op}" for name, service in all_services().items()
+                    for op in service.handlers if (name, op) not in _answered)
+    if _answered and unseen:
+        terminalreporter.write_line(f"operations never answered successfully in this run: {', '.join(unseen)}")
 
 
 @pytest.fixture(autouse=True)
