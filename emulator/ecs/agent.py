@@ -12,8 +12,7 @@ from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import task_engine
 from emulator.ecs.clusters import active_cluster
-from emulator.ecs.container_instances import (INSTANCE_IDENTIFIER_INVALID, INSTANCE_NOT_FOUND, LATEST_AGENT_VERSION,
-                                              _identifier, find_instance)
+from emulator.ecs.container_instances import LATEST_AGENT_VERSION, registered_instance
 from emulator.ecs.errors import (InvalidParameterException, MissingVersionException, NoUpdateAvailableException,
                                 UpdateInProgressException)
 from emulator.ecs.service import ecs
@@ -129,12 +128,7 @@ def _version_key(version: str) -> tuple:
 
 @ecs.operation("UpdateContainerAgent")
 def update_container_agent(ctx: RequestContext, params: dict) -> dict:
-    cluster = active_cluster(ctx, params.get("cluster"))
-    if _identifier(params["containerInstance"]) is None:
-        raise InvalidParameterException(INSTANCE_IDENTIFIER_INVALID)
-    instance = find_instance(ctx, cluster, params["containerInstance"])
-    if instance is None or instance.status == "INACTIVE":
-        raise InvalidParameterException(INSTANCE_NOT_FOUND)
+    instance = registered_instance(ctx, active_cluster(ctx, params.get("cluster")), params["containerInstance"])
     if instance.agent_update_status in AGENT_UPDATE_STEPS[:-1]:
         raise UpdateInProgressException(UPDATE_IN_PROGRESS)
     current = instance.version_info.get("agentVersion")

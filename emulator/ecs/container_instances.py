@@ -17,7 +17,7 @@ from emulator.ecs import instance_types
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster, find_cluster
 from emulator.ecs.errors import ClientException, ClusterNotFoundException, InvalidParameterException
 from emulator.ecs.common import tags_out
-from emulator.ecs.indexes import keyset_page
+from emulator.ecs.indexes import check_list, keyset_page
 from emulator.ecs.placement import compile_expression
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import taggable, tags_from_request
@@ -194,6 +194,16 @@ def find_instance(ctx, cluster: Cluster, value: str) -> ContainerInstance | None
     return instance
 
 
+def registered_instance(ctx, cluster: Cluster, value: str) -> ContainerInstance:
+    """The registered (not INACTIVE) instance a ``containerInstance`` parameter names, or AWS's error."""
+    if _identifier(value) is None:
+        raise InvalidParameterException(INSTANCE_IDENTIFIER_INVALID)
+    instance = find_instance(ctx, cluster, value)
+    if instance is None or instance.status == "INACTIVE":
+        raise InvalidParameterException(INSTANCE_NOT_FOUND)
+    return instance
+
+
 def failure_arn(ctx, cluster: Cluster, value: str) -> str:
     return value if value.startswith("arn:") else ctx.arn(f"container-instance/{cluster.name}/{value}")
 
@@ -292,11 +302,7 @@ def register_container_instance(ctx: RequestContext, params: dict) -> dict:
 @ecs.operation("DeregisterContainerInstance")
 def deregister_container_instance(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
-    if _identifier(params["containerInstance"]) is None:
-        raise InvalidParameterException(INSTANCE_IDENTIFIER_INVALID)
-    instance = find_instance(ctx, cluster, params["containerInstance"])
-    if instance is None or instance.status == "INACTIVE":
-        raise InvalidParameterException(INSTANCE_NOT_FOUND)
+    instance = registered_instance(ctx, cluster, params["containerInstance"])
     if instance.active_tasks > 0 and not params.get("force", False):
         raise InvalidParameterException(RUNNING_TASKS)
     # With force, the instance's tasks are orphaned: they keep running, unaccounted for by the
@@ -319,11 +325,7 @@ def deregister_container_instance(ctx: RequestContext, params: dict) -> dict:
 @ecs.operation("DescribeContainerInstances")
 def describe_container_instances(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
-    values = params["containerInstances"]
-    if not values:
-        raise InvalidParameterException(INSTANCES_EMPTY)
-    if len(values) > MAX_DESCRIBE:
-        raise InvalidParameterException(TOO_MANY_DESCRIBE)
+    values = check_list(params["containerInstances"], MAX_DESCRIBE, INSTANCES_EMPTY, TOO_MANY_DESCRIBE)
     include = frozenset(params.get("include", []))
     found, failures = [], []
     for value in values:
@@ -354,11 +356,8 @@ def list_container_instances(ctx: RequestContext, params: dict) -> dict:
 @ecs.operation("UpdateContainerInstancesState")
 def update_container_instances_state(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
-    values, status = params["containerInstances"], params["status"]
-    if not values:
-        raise InvalidParameterException(INSTANCES_EMPTY)
-    if len(values) > MAX_UPDATE_STATE:
-        raise InvalidParameterException(TOO_MANY_UPDATE)
+    values = check_list(params["containerInstances"], MAX_UPDATE_STATE, INSTANCES_EMPTY, TOO_MANY_UPDATE)
+    status = params["status"]
     if status not in SETTABLE_STATUSES:
         raise InvalidParameterException(INVALID_STATUS)
     updated, failures = [], []

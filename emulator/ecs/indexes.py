@@ -76,6 +76,15 @@ class MultiIndex:
         return self._indexes.get(name, EMPTY)
 
 
+def check_list(values: list, maximum: int, empty: str, too_many: str) -> list:
+    """A Describe*/Update* identifier list: not empty, at most ``maximum`` (AWS's messages)."""
+    if not values:
+        raise InvalidParameterException(empty)
+    if len(values) > maximum:
+        raise InvalidParameterException(too_many)
+    return values
+
+
 def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callable[[Any], bool] | None = None,
                 default: int = 100, maximum: int = 100) -> tuple[list, str | None]:
     """One page of ``keys`` after ``params['nextToken']``, keeping those ``accept`` takes.

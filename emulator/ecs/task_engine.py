@@ -27,7 +27,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 from emulator.config import declare_duration
 from emulator.core import arns, ids

@@ -9,6 +9,7 @@ from __future__ import annotations
 from emulator.core.service import RequestContext
 from emulator.ecs.clusters import active_cluster
 from emulator.ecs.errors import InvalidParameterException
+from emulator.ecs.indexes import check_list
 from emulator.ecs.service import ecs
 from emulator.ecs.task_engine import Task, find_task
 from emulator.ecs.tasks import TASKS_EMPTY, task_failure_arn
@@ -36,11 +37,7 @@ def _protection(task: Task, now: float) -> dict:
 
 def _tasks(ctx: RequestContext, params: dict, maximum: int, too_many: str):
     cluster = active_cluster(ctx, params.get("cluster"))
-    values = params.get("tasks") or []
-    if not values:
-        raise InvalidParameterException(TASKS_EMPTY)
-    if len(values) > maximum:
-        raise InvalidParameterException(too_many)
+    values = check_list(params.get("tasks") or [], maximum, TASKS_EMPTY, too_many)
     found, failures = [], []
     for value in values:
         task = find_task(ctx, cluster, value)

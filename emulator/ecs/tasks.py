@@ -17,7 +17,7 @@ from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, ConflictException,
                                 InvalidParameterException, LimitExceededException, ResourceNotFoundException,
                                 ServiceNotFoundException)
-from emulator.ecs.indexes import EMPTY, keyset_page
+from emulator.ecs.indexes import EMPTY, check_list, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
                                tags_from_request, user_tag_count)
@@ -163,11 +163,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
 @ecs.operation("StartTask")
 def start_task(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
-    values = params["containerInstances"]
-    if not values:
-        raise InvalidParameterException(INSTANCES_EMPTY)
-    if len(values) > MAX_START_INSTANCES:
-        raise InvalidParameterException(TOO_MANY_INSTANCES)
+    values = check_list(params["containerInstances"], MAX_START_INSTANCES, INSTANCES_EMPTY, TOO_MANY_INSTANCES)
     task_definition = _task_definition(ctx, params["taskDefinition"])
     _check_overrides(task_definition, params.get("overrides"))
     _check_started_by(params.get("startedBy"))
@@ -219,11 +215,7 @@ def task_failure_arn(ctx: RequestContext, cluster: Cluster, value: str) -> str:
 @ecs.operation("DescribeTasks")
 def describe_tasks(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
-    values = params["tasks"]
-    if not values:
-        raise InvalidParameterException(TASKS_EMPTY)
-    if len(values) > MAX_DESCRIBE:
-        raise InvalidParameterException(TOO_MANY_TASKS)
+    values = check_list(params["tasks"], MAX_DESCRIBE, TASKS_EMPTY, TOO_MANY_TASKS)
     include_tags = "TAGS" in params.get("include", [])
     found, failures = [], []
     for value in values:
