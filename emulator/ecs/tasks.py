@@ -39,6 +39,7 @@ STARTED_BY_INVALID = "startedBy contains invalid characters."
 PROPAGATE_SERVICE = "The propagateTags value SERVICE is only supported for tasks started by a service."
 EXEC_NEEDS_TASK_ROLE = ("The task definition must specify a task role (taskRoleArn) to enable execute command. "
                         "Specify a task role and try again.")
+CLIENT_TOKEN_INVALID = "clientToken must be 1 to 64 printable ASCII characters."
 CONFLICT = "The provided clientToken is already in use with a different RunTask request."
 TASKS_EMPTY = "Tasks cannot be empty."
 TOO_MANY_TASKS = "taskIds can have at most 100 items."
@@ -48,6 +49,7 @@ INSTANCES_EMPTY = "Container instances cannot be empty."
 TOO_MANY_INSTANCES = "containerInstances can have at most 10 items."
 SERVICE_NOT_FOUND = "Service not found."
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]*$")
+_CLIENT_TOKEN = re.compile(r"^[!-~]{1,64}$")       # printable ASCII (33-126), at most 64
 
 
 def unknown_container_override(name: str) -> str:
@@ -130,6 +132,8 @@ def _describe_all(ctx: RequestContext, task_ids: list[str]) -> list[dict]:
 def run_task(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
     token = params.get("clientToken")
+    if token is not None and not _CLIENT_TOKEN.match(token):
+        raise InvalidParameterException(CLIENT_TOKEN_INVALID)
     digest = _request_digest(params)
     if token is not None and token in ctx.store.run_task_tokens:
         known_digest, task_ids, failures = ctx.store.run_task_tokens[token]

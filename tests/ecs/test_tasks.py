@@ -638,3 +638,10 @@ def test_tags_on_a_stopped_task_are_refused(ecs_client):
         ecs_client.list_tags_for_resource(resourceArn=arn)
     assert error_of(info) == ("InvalidParameterException",
                               "The specified task is stopped. Specify a running task and try again.")
+
+
+@pytest.mark.parametrize("token", ["x" * 65, "has space"])
+def test_client_token_must_be_at_most_64_printable_ascii_characters(ecs_client, token):
+    fargate_cluster(ecs_client)
+    assert run_error(ecs_client, taskDefinition="web", launchType="FARGATE", networkConfiguration=AWSVPC,
+                     clientToken=token) == ("InvalidParameterException", tasks.CLIENT_TOKEN_INVALID)
