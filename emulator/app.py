@@ -8,6 +8,8 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/clock``   ``{"freeze": true[, "at": t]}``, ``{"unfreeze": true}`` or ``{"advance": s}``
 ``GET  /_emulator/config``  accounts, timing profile and every lifecycle duration
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
+``POST /_emulator/ecs/failures``  declare that matching ECS tasks fail (see ``emulator.ecs.failures``)
+``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
 """
 from __future__ import annotations
 
@@ -77,6 +79,28 @@ def create_app(engine: Emulator | None = None) -> Flask:
             except (TypeError, ValueError) as exc:
                 return _admin_error(str(exc))
         return jsonify(engine.config.describe())
+
+    @app.route("/_emulator/ecs/failures", methods=["GET", "POST", "DELETE"])
+    def ecs_failures():
+        from emulator.ecs import failures
+        account, region = request.args.get("account"), request.args.get("region")
+        if request.method == "POST":
+            body = request.get_json(force=True, silent=True)
+            if not isinstance(body, dict):
+                return _admin_error("Expected a JSON object.")
+            try:
+                rule = failures.fail_tasks(
+                    engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
+                    exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
+                    after=float(body.get("after", 0)), container=body.get("container"),
+                    count=None if body.get("count") is None else int(body["count"]),
+                    account=body.get("account", account), region=body.get("region", region))
+            except (TypeError, ValueError) as exc:
+                return _admin_error(str(exc))
+            return jsonify(rule)
+        if request.method == "DELETE":
+            return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
+        return jsonify({"rules": failures.failure_rules(engine, account, region)})
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)
