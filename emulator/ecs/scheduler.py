@@ -411,7 +411,7 @@ def _task_failed(ctx, service, deployment: Deployment) -> None:
             _fail_rollout(ctx, service, deployment)
     deployment.consecutive_failures += 1
     over = deployment.consecutive_failures - RESTART_BURST
-    if over >= 0:
+    if over >= 0 and deployment.rollout_state != "FAILED":
         deployment.next_launch_at = ctx.now + min(RESTART_BACKOFF * 2 ** over, RESTART_BACKOFF_MAX)
         if over == 0:
             service.events.add(ctx.now, service_events.unable_to_start_consistently(service.name))
