@@ -644,3 +644,15 @@ def test_waiter_deployment_successful_fails_on_a_missing_deployment(setup):
         setup.get_waiter("daemon_deployment_successful").wait(
             daemonDeploymentArns=[f"{ARN}:daemon-deployment/c/monitor/ghost"], WaiterConfig=NO_WAIT)
     assert "terminal failure state" in str(info.value)
+
+
+def test_list_tasks_by_daemon_name(ecs_eks_mock, setup):
+    launch_instance(ecs_eks_mock, setup)
+    launch_instance(ecs_eks_mock, setup)
+    create(setup)
+    running = setup.list_tasks(cluster="c", daemonName="monitor")["taskArns"]
+    assert sorted(running) == sorted(t["taskArn"] for t in daemon_tasks(setup))
+    setup.stop_task(cluster="c", task=running[0])
+    assert setup.list_tasks(cluster="c", daemonName="monitor", desiredStatus="STOPPED")["taskArns"] == [running[0]]
+    assert error_of(setup.list_tasks, cluster="c", daemonName="ghost") == (
+        "DaemonNotFoundException", "Daemon not found.")
