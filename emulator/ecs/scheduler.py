@@ -441,7 +441,7 @@ def _task_running(ctx, service, deployment: Deployment, task) -> None:
         if deployment.tasks.get(task.id) is task and task.desired_status == "RUNNING" \
                 and task.last_status == "RUNNING":
             _became_healthy(service, deployment, task)
-            reconcile(LifecycleContext(store, config, at), service)
+            schedule(LifecycleContext(store, config, at), service)
     store.timeline.at(ctx.now + wait, check)
 
 
@@ -462,7 +462,7 @@ def _task_changed(ctx, task, previous: str) -> None:
     service, deployment = owner_of(task)
     if deployment is None:
         if service is not None and service.status == "DRAINING":
-            reconcile(ctx, service)
+            schedule(ctx, service)
         return
     if task.desired_status == "STOPPED" and task.id not in deployment.stops_seen:
         deployment.stops_seen.add(task.id)
@@ -474,7 +474,7 @@ def _task_changed(ctx, task, previous: str) -> None:
         deployment.tasks.pop(task.id, None)
         deployment.healthy.discard(task.id)
         deployment.stops_seen.discard(task.id)
-    reconcile(ctx, service)
+    schedule(ctx, service)     # after every change due at this instant, so the scheduler acts on them at once
 
 
 def _instance_changed(ctx, instance, previous: str) -> None:
