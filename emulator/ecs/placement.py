@@ -377,7 +377,8 @@ def unfit_reason(instance, need: Placement, chosen_here: set) -> str | None:
         return "RESOURCE:CPU"
     if need.memory > instance.remaining_memory:
         return "RESOURCE:MEMORY"
-    if need.tcp_ports & instance.used_tcp_ports or need.udp_ports & instance.used_udp_ports:
+    if (need.tcp_ports and not need.tcp_ports.isdisjoint(instance.used_tcp_ports)) or \
+            (need.udp_ports and not need.udp_ports.isdisjoint(instance.used_udp_ports)):
         return "RESOURCE:PORTS"
     if need.needs_eni and instance.free_enis() <= 0:
         return "RESOURCE:ENI"
