@@ -26,8 +26,8 @@ def cli(server, *args) -> dict:
 
 @pytest.mark.skipif(not HAS_CLI, reason="AWS CLI not installed")
 def test_the_aws_cli_creates_deploys_and_deletes_a_service(emulator_server):
-    cli(emulator_server, "create-cluster", "--cluster-name", "c")
     ecs = client(emulator_server)
+    ecs.create_cluster(clusterName="c")
     web_definition(ecs, image="nginx:1")
     revision_2 = web_definition(ecs, image="nginx:2")
     network = "awsvpcConfiguration={subnets=[subnet-0123456789abcdef0],assignPublicIp=ENABLED}"
@@ -41,18 +41,18 @@ def test_the_aws_cli_creates_deploys_and_deletes_a_service(emulator_server):
 
     cli(emulator_server, "update-service", "--cluster", "c", "--service", "web", "--task-definition", revision_2)
     cli(emulator_server, "wait", "services-stable", "--cluster", "c", "--services", "web")
-    service = cli(emulator_server, "describe-services", "--cluster", "c", "--services", "web")["services"][0]
+    service = ecs.describe_services(cluster="c", services=["web"])["services"][0]
     deployment, = service["deployments"]
     assert (service["taskDefinition"], deployment["taskDefinition"], deployment["rolloutState"]) == (
         revision_2, revision_2, "COMPLETED")
-    tasks = cli(emulator_server, "list-tasks", "--cluster", "c", "--service-name", "web")["taskArns"]
-    described = cli(emulator_server, "describe-tasks", "--cluster", "c", "--tasks", *tasks)["tasks"]
+    tasks = ecs.list_tasks(cluster="c", serviceName="web")["taskArns"]
+    described = ecs.describe_tasks(cluster="c", tasks=tasks)["tasks"]
     assert {t["taskDefinitionArn"] for t in described} == {revision_2} and len(described) == 3
 
     deleted = cli(emulator_server, "delete-service", "--cluster", "c", "--service", "web", "--force")["service"]
     assert deleted["status"] == "DRAINING"
     cli(emulator_server, "wait", "services-inactive", "--cluster", "c", "--services", "web")
-    final = cli(emulator_server, "describe-services", "--cluster", "c", "--services", "web")["services"][0]
+    final = ecs.describe_services(cluster="c", services=["web"])["services"][0]
     assert (final["status"], final["runningCount"]) == ("INACTIVE", 0)
 
 
