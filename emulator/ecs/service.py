@@ -42,6 +42,7 @@ class EcsStore(Store):
         self.daemon_revisions: dict = {}    # daemon revision ARN -> daemons.DaemonRevision
         self.daemon_tasks: dict = {}        # task id -> daemons.Daemon that started it
         self.daemon_tokens: dict = {}       # CreateDaemon clientToken -> (request digest, daemon ARN)
+        self.express_services: dict = {}    # service ARN -> express_gateway.ExpressService
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:

@@ -1,7 +1,9 @@
 """Daemon task definitions through boto3 in mock_aws: registration rules, revisions, deletion on the clock,
 listings and the two waiters."""
 import pytest
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import WaiterError
+
+from tests.ecs.lifecycle_support import error_of
 
 ACCOUNT = "123456789012"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -17,12 +19,6 @@ def register(client, family="monitoring", containers=None, **params):
 
 def describe(client, identifier):
     return client.describe_daemon_task_definition(daemonTaskDefinition=identifier)["daemonTaskDefinition"]
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def test_register_numbers_revisions_per_family(ecs_client):

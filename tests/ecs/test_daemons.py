@@ -11,10 +11,11 @@ import re
 import secrets
 
 import pytest
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import WaiterError
 
 from emulator.ecs import daemons
 from emulator.ecs.task_engine import LifecycleContext
+from tests.ecs.lifecycle_support import TASK_STEPS, error_of
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
@@ -24,15 +25,7 @@ MANAGED = {"infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastruct
                                       "networkConfiguration": {"subnets": ["subnet-0abc"]}}}
 AGENT = {"name": "agent", "image": "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest", "memory": 128}
 # every task step takes 1 s, a deployment waits 15 s in PENDING, a bake-time minute lasts 60 s
-REALISTIC = {"ecs.task.provisioning": 1, "ecs.task.pending": 1, "ecs.task.activating": 1, "ecs.task.deactivating": 1,
-             "ecs.task.stopping": 1, "ecs.task.deprovisioning": 1, "ecs.daemon.deployment.pending": 15,
-             "ecs.daemon.deployment.bake_minute": 60}
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+REALISTIC = {**TASK_STEPS, "ecs.daemon.deployment.pending": 15, "ecs.daemon.deployment.bake_minute": 60}
 
 
 def launch_instance(mock, client, provider="mi", cluster="c", cpu=None):

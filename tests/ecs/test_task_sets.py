@@ -3,19 +3,12 @@ computedDesiredCount, the tasks a task set runs, PRIMARY/ACTIVE/DRAINING, stabil
 import re
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.ecs.lifecycle_support import TASK_STEPS, error_of
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
 AWSVPC = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"], "securityGroups": ["sg-0123456789abcdef0"]}}
-STEPS = {"ecs.task.provisioning": 1, "ecs.task.pending": 1, "ecs.task.activating": 1, "ecs.task.deactivating": 1,
-         "ecs.task.stopping": 1, "ecs.task.deprovisioning": 1}
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ def test_scale_defaults_to_zero_percent(ecs):
 
 
 def test_stability_follows_the_tasks_on_the_clock(ecs_eks_mock, ecs):
-    ecs_eks_mock.config.set_timing(**STEPS)
+    ecs_eks_mock.config.set_timing(**TASK_STEPS)
     start = ecs_eks_mock.clock.freeze()
     task_set = create(ecs, scale={"value": 100, "unit": "PERCENT"})
     current = describe(ecs, task_set["id"])
@@ -269,7 +262,7 @@ def test_delete_needs_force_while_scaled_above_zero(ecs):
 def test_delete_drains_the_task_set_then_it_is_gone(ecs_eks_mock, ecs):
     task_set = create(ecs, scale={"value": 50, "unit": "PERCENT"})
     tasks = tasks_of(ecs, task_set["id"])
-    ecs_eks_mock.config.set_timing(**STEPS)
+    ecs_eks_mock.config.set_timing(**TASK_STEPS)
     ecs_eks_mock.clock.freeze()
     deleted = ecs.delete_task_set(cluster="c", service="s", taskSet=task_set["id"], force=True)["taskSet"]
     assert deleted["status"] == "DRAINING"
