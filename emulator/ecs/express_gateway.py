@@ -54,6 +54,8 @@ SCALING_METRICS = {"AVERAGE_CPU": "ECSServiceAverageCPUUtilization",
                    "AVERAGE_MEMORY": "ECSServiceAverageMemoryUtilization",
                    "REQUEST_COUNT_PER_TARGET": "ALBRequestCountPerTarget"}
 DEFAULT_VPC_ZONES = ("a", "b")
+# the service's status -> the status of the infrastructure Express Mode manages for it
+_RESOURCE_STATUS = {"ACTIVE": "ACTIVE", "DRAINING": "DEPROVISIONING", "INACTIVE": "DELETED"}
 
 HEALTH_CHECK_PATH_INVALID = "healthCheckPath must start with a forward slash."
 SERVICE_ARN_INVALID = "serviceArn is not a valid service ARN."
@@ -176,7 +178,22 @@ def ecs_managed_resources(store, revision_arn: str) -> dict | None:
     express = store.express_services.get(service_arn)
     if express is None or revision_arn not in express.configurations:
         return None
-    return copy.deepcopy(express.resources["managed"][revision_arn])
+    resources = copy.deepcopy(express.resources["managed"][revision_arn])
+    status = _RESOURCE_STATUS[express.service.status]
+    if status != "ACTIVE":                  # the service's deletion takes its infrastructure with it
+        _set_statuses(resources, status)
+    return resources
+
+
+def _set_statuses(value, status: str) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _set_statuses(item, status)
+    elif isinstance(value, dict):
+        if "status" in value:
+            value["status"] = status
+        for item in value.values():
+            _set_statuses(item, status)
 
 
 # -- configurations ---------------------------------------------------------------------------------------

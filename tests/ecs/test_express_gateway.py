@@ -287,3 +287,13 @@ def test_managed_resources_of_a_revision(ecs_eks_mock, ecs_client):
     assert (ingress["targetGroups"][0]["healthCheckPath"], ingress["targetGroups"][0]["port"]) == ("/health", 80)
     assert resources["autoScaling"]["scalableTarget"]["maxCapacity"] == 20
     assert express_gateway.ecs_managed_resources(store, f"{ARN}:service-revision/default/other/1") is None
+
+
+def test_managed_resources_go_with_the_service(ecs_eks_mock, ecs_client):
+    created = create(ecs_client)
+    ecs_client.delete_express_gateway_service(serviceArn=created["serviceArn"])
+    describe(ecs_client)
+    resources = express_gateway.ecs_managed_resources(ecs_eks_mock.engine.store("ecs"),
+                                                       created["activeConfigurations"][0]["serviceRevisionArn"])
+    assert resources["ingressPaths"][0]["loadBalancer"]["status"] == "DELETED"
+    assert resources["logGroups"][0]["status"] == "DELETED"
