@@ -232,7 +232,7 @@ def _can_launch(ctx, service, deployment: Deployment) -> bool:
     return True
 
 
-def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None) -> list:
+def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None, announce: bool = True) -> list:
     task_definition = deployment.task_definition
     providers = Counter(t.capacity_provider for d in service.deployments for t in d.live_tasks()
                         if t.capacity_provider is not None)
@@ -250,7 +250,8 @@ def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None)
         deployment.tasks[task.id] = task
     if tasks:
         deployment.updated_at = ctx.now
-        service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in tasks]))
+        if announce:
+            service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in tasks]))
     if unplaced:
         service.events.add(ctx.now, service_events.unable_to_place(
             service.name, service_events.placement_reason(unplaced[0])), repeat=False)
@@ -350,6 +351,7 @@ def _reconcile_daemon(ctx, service) -> None:
         _stop(ctx, service, deployment, [t for t in deployment.live_tasks()
                                          if t.instance is None or t.instance.id not in eligible_ids])
     launchable = _can_launch(ctx, service, primary)
+    launched = []
     for instance in eligible:
         here = on_instance.get(instance.id, [])
         live = [(d, t) for d, t in here if t.desired_status == "RUNNING"]
@@ -360,7 +362,9 @@ def _reconcile_daemon(ctx, service) -> None:
             for deployment in {d for d, _ in live if d is not primary}:
                 _stop(ctx, service, deployment, [t for d, t in live if d is deployment])
             if not here:
-                _launch(ctx, service, primary, instance=instance)
+                launched += _launch(ctx, service, primary, instance=instance, announce=False)
+    if launched:
+        service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in launched]))
 
 
 # -- DRAINING -> INACTIVE ------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from emulator.ecs.service import ecs
 from emulator.ecs.service_events import EventLog
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
 from emulator.ecs.task_definitions import BEING_DELETED, find_task_definition
-from emulator.ecs.task_engine import STARTING, LaunchSpec, resolve_launch, tasks_of
+from emulator.ecs.task_engine import STARTING, LaunchSpec, resolve_launch
 
 NOT_IDEMPOTENT = "Creation of service was not idempotent."
 SERVICE_NOT_FOUND = "Service not found."

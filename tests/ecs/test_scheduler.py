@@ -180,3 +180,16 @@ def test_the_daemon_strategy_is_refused_on_update_with_a_capacity_provider_strat
         ecs_client.update_service(cluster="c", service="agent",
                                   capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
     assert error_of(info)[0] == "InvalidParameterException"
+
+
+def test_a_service_keeps_its_hundred_newest_events(ecs_client):
+    setup_web(ecs_client)
+    fargate_service(ecs_client, desired=0)
+    for count in [1, 0] * 30:
+        ecs_client.update_service(cluster="c", service="web", desiredCount=count)
+        describe(ecs_client)
+    service = describe(ecs_client)
+    assert len(service["events"]) == 100
+    times = [event["createdAt"] for event in service["events"]]
+    assert times == sorted(times, reverse=True)
+    assert service["events"][0]["message"] == steady("web")
