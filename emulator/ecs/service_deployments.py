@@ -116,18 +116,27 @@ def _check_arns(values: list[str], empty: str, too_many: str) -> None:
         raise InvalidParameterException(too_many)
 
 
+def _describe_each(ctx, values: list[str], find, describe) -> tuple[list[dict], list[dict]]:
+    """(descriptions, MISSING failures) of the records the ARNs name."""
+    found, failures = [], []
+    for arn in values:
+        record = find(ctx, arn)
+        if record is None:
+            failures.append({"arn": arn, "reason": "MISSING"})
+        else:
+            found.append(describe(record))
+    return found, failures
+
+
 @ecs.operation("DescribeServiceDeployments")
 def describe_service_deployments(ctx: RequestContext, params: dict) -> dict:
     values = params["serviceDeploymentArns"]
     _check_arns(values, DEPLOYMENTS_EMPTY, TOO_MANY_DEPLOYMENTS)
-    found, failures = [], []
-    for arn in values:
-        record = find_service_deployment(ctx, arn)
-        if record is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-            continue
+
+    def describe(record) -> dict:
         scheduler.reconcile(ctx, record.service)
-        found.append(record.describe())
+        return record.describe()
+    found, failures = _describe_each(ctx, values, find_service_deployment, describe)
     return {"serviceDeployments": found, "failures": failures}
 
 
@@ -135,13 +144,7 @@ def describe_service_deployments(ctx: RequestContext, params: dict) -> dict:
 def describe_service_revisions(ctx: RequestContext, params: dict) -> dict:
     values = params["serviceRevisionArns"]
     _check_arns(values, REVISIONS_EMPTY, TOO_MANY_REVISIONS)
-    found, failures = [], []
-    for arn in values:
-        revision = find_service_revision(ctx, arn)
-        if revision is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            found.append(revision.describe())
+    found, failures = _describe_each(ctx, values, find_service_revision, lambda revision: revision.describe())
     return {"serviceRevisions": found, "failures": failures}
 
 

@@ -289,37 +289,31 @@ def test_services_stable_succeeds_at_once_under_the_instant_timing(ecs_client):
                                                                                                "MaxAttempts": 1})
 
 
+def succeeds_only_after(client, mock, waiter: str, seconds: int) -> None:
+    """The waiter fails (two immediate polls) until the clock has advanced ``seconds``, then succeeds."""
+    mock.clock.advance(seconds - 1)
+    with pytest.raises(WaiterError):
+        client.get_waiter(waiter).wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
+    mock.clock.advance(1)
+    client.get_waiter(waiter).wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
+
+
 def test_services_stable_waits_for_the_tasks_on_a_frozen_clock(ecs_eks_mock, ecs_client):
     setup_web(ecs_client)
     ecs_eks_mock.clock.freeze()
     ecs_eks_mock.config.set_timing(**DURATIONS)
     fargate_service(ecs_client, desired=2)
-    waiter = ecs_client.get_waiter("services_stable")
-    ecs_eks_mock.clock.advance(34)
-    with pytest.raises(WaiterError):
-        waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
-    ecs_eks_mock.clock.advance(1)
-    waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
+    succeeds_only_after(ecs_client, ecs_eks_mock, "services_stable", 35)
 
 
 def test_after_an_update_services_stable_waits_for_the_old_deployment_to_go(ecs_eks_mock, ecs_client):
     deployed(ecs_client, ecs_eks_mock, desired=2)
     ecs_client.update_service(cluster="c", service="web", taskDefinition="web:2")
-    waiter = ecs_client.get_waiter("services_stable")
-    ecs_eks_mock.clock.advance(104)
-    with pytest.raises(WaiterError):
-        waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
-    ecs_eks_mock.clock.advance(1)
-    waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
+    succeeds_only_after(ecs_client, ecs_eks_mock, "services_stable", 105)
     assert describe(ecs_client)["taskDefinition"].endswith("web:2")
 
 
 def test_services_inactive_waits_for_the_tasks_to_stop(ecs_eks_mock, ecs_client):
     deployed(ecs_client, ecs_eks_mock, desired=2)
     ecs_client.delete_service(cluster="c", service="web", force=True)
-    waiter = ecs_client.get_waiter("services_inactive")
-    ecs_eks_mock.clock.advance(4)
-    with pytest.raises(WaiterError):
-        waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
-    ecs_eks_mock.clock.advance(1)
-    waiter.wait(cluster="c", services=["web"], WaiterConfig=NO_WAIT)
+    succeeds_only_after(ecs_client, ecs_eks_mock, "services_inactive", 5)
