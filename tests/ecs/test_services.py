@@ -447,3 +447,24 @@ def test_stopping_a_service_task_gets_it_replaced(ecs_client):
     assert service["runningCount"] == 1
     assert events(service)[-2:] == [started("web", [task_id(replacement["taskArn"])]), steady("web")]
     assert stopped_running("web", []) not in events(service)
+
+
+def test_a_load_balanced_service_registers_its_tasks_as_targets(ecs_client):
+    setup_web(ecs_client)
+    target_group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
+    created = fargate_service(ecs_client, desired=1, healthCheckGracePeriodSeconds=60, loadBalancers=[
+        {"targetGroupArn": target_group, "containerName": "app", "containerPort": 80}])
+    assert created["healthCheckGracePeriodSeconds"] == 60
+    assert created["loadBalancers"] == [{"targetGroupArn": target_group, "containerName": "app",
+                                         "containerPort": 80}]
+    assert f"(service web) registered 1 targets in (target-group {target_group})" in events(describe(ecs_client))
+
+
+def test_a_classic_load_balancer_service_reports_no_rollout_state(ecs_client):
+    ecs_client.create_cluster(clusterName="c")
+    ec2_task_definition(ecs_client, port_mappings=[{"containerPort": 80, "hostPort": 80}])
+    service = ecs_client.create_service(
+        cluster="c", serviceName="batch", taskDefinition="batch", desiredCount=0, role="ecsServiceRole",
+        loadBalancers=[{"loadBalancerName": "classic", "containerName": "worker", "containerPort": 80}])["service"]
+    assert "rolloutState" not in service["deployments"][0]
+    assert service["roleArn"] == "arn:aws:iam::123456789012:role/ecsServiceRole"
