@@ -351,7 +351,7 @@ def _reconcile_daemon(ctx, service) -> None:
         _stop(ctx, service, deployment, [t for t in deployment.live_tasks()
                                          if t.instance is None or t.instance.id not in eligible_ids])
     launchable = _can_launch(ctx, service, primary)
-    launched = []
+    launched, replaced = [], []
     for instance in eligible:
         here = on_instance.get(instance.id, [])
         live = [(d, t) for d, t in here if t.desired_status == "RUNNING"]
@@ -359,10 +359,11 @@ def _reconcile_daemon(ctx, service) -> None:
         if len(mine) > 1:
             _stop(ctx, service, primary, _stop_order(primary, mine)[:len(mine) - 1])
         if launchable:
-            for deployment in {d for d, _ in live if d is not primary}:
-                _stop(ctx, service, deployment, [t for d, t in live if d is deployment])
+            replaced += [(d, t) for d, t in live if d is not primary]
             if not here:
                 launched += _launch(ctx, service, primary, instance=instance, announce=False)
+    for deployment in {d for d, _ in replaced}:
+        _stop(ctx, service, deployment, [t for d, t in replaced if d is deployment])
     if launched:
         service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in launched]))
 
