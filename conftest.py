@@ -28,7 +28,8 @@ def pytest_terminal_summary(terminalreporter):
     from emulator.engine import all_services
     unseen = sorted(f"{name}.{op}" for name, service in all_services().items()
                     for op in service.handlers if (name, op) not in _answered)
-    if _answered and unseen:
+    # Only a run of (nearly) the whole suite says something about coverage.
+    if unseen and len(_answered) > 4 * len(unseen):
         terminalreporter.write_line(f"operations never answered successfully in this run: {', '.join(unseen)}")
 
 

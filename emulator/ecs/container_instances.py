@@ -244,6 +244,28 @@ def _built_in_attributes(identity: dict, instance_type: str | None, zone: str, o
     return attributes
 
 
+def add_instance(ctx, cluster: Cluster, *, ec2_instance_id: str, instance_type: str | None, zone: str, cpu: int,
+                 memory: int, tcp_ports: set[int], udp_ports: set[int], extra_resources: list[dict],
+                 attributes: dict, tags: dict, version_info: dict,
+                 capacity_provider_name: str | None = None) -> ContainerInstance:
+    """A new ACTIVE container instance in the cluster (its agent registered it, or ECS launched it);
+    instance listeners hear of it with the previous status ``REGISTERING``."""
+    instance_id = ids.hex_id(32)
+    instance = ContainerInstance(
+        id=instance_id, arn=ctx.arn(f"container-instance/{cluster.name}/{instance_id}"), cluster=cluster,
+        ec2_instance_id=ec2_instance_id, instance_type=instance_type, availability_zone=zone,
+        registered_at=ctx.now, version_info=version_info, cpu=cpu, memory=memory, tcp_ports=tcp_ports,
+        udp_ports=udp_ports, extra_resources=extra_resources, attributes=attributes, tags=tags)
+    instance.capacity_provider_name = capacity_provider_name
+    cluster.instances[instance_id] = instance
+    cluster.instance_index.add([("status", "ACTIVE"), LISTED], instance_id)
+    ctx.store.container_instances[instance_id] = instance
+    ctx.store.instances_by_ec2_id[(cluster.name, ec2_instance_id)] = instance
+    for listener in list(_listeners):
+        listener(ctx, instance, "REGISTERING")
+    return instance
+
+
 @ecs.operation("RegisterContainerInstance")
 def register_container_instance(ctx: RequestContext, params: dict) -> dict:
     cluster = find_cluster(ctx, params.get("cluster"))
@@ -286,16 +308,10 @@ def register_container_instance(ctx: RequestContext, params: dict) -> dict:
     attributes = _built_in_attributes(identity, instance_type, zone, os_type)
     for attribute in params.get("attributes", []):
         attributes[attribute["name"]] = attribute.get("value")
-    instance_id = ids.hex_id(32)
-    instance = ContainerInstance(
-        id=instance_id, arn=ctx.arn(f"container-instance/{cluster.name}/{instance_id}"), cluster=cluster,
-        ec2_instance_id=ec2_instance_id, instance_type=instance_type, availability_zone=zone,
-        registered_at=ctx.now, version_info=dict(params.get("versionInfo", DEFAULT_VERSION_INFO)), cpu=cpu,
-        memory=memory, tcp_ports=tcp, udp_ports=udp, extra_resources=extra, attributes=attributes, tags=tags)
-    cluster.instances[instance_id] = instance
-    cluster.instance_index.add([("status", "ACTIVE"), LISTED], instance_id)
-    ctx.store.container_instances[instance_id] = instance
-    ctx.store.instances_by_ec2_id[(cluster.name, ec2_instance_id)] = instance
+    instance = add_instance(ctx, cluster, ec2_instance_id=ec2_instance_id, instance_type=instance_type, zone=zone,
+                            cpu=cpu, memory=memory, tcp_ports=tcp, udp_ports=udp, extra_resources=extra,
+                            attributes=attributes, tags=tags,
+                            version_info=dict(params.get("versionInfo", DEFAULT_VERSION_INFO)))
     return {"containerInstance": instance.describe()}
 
 

@@ -6,6 +6,8 @@ interfaces; one interface is the instance's own, the rest can carry awsvpc tasks
 """
 from __future__ import annotations
 
+import fnmatch
+
 # name -> (vCPUs, memory GiB, max network interfaces, CPU architecture)
 INSTANCE_TYPES: dict[str, tuple[int, float, int, str]] = {
     "t2.nano": (1, 0.5, 2, "x86_64"),
@@ -61,3 +63,24 @@ def task_eni_limit(instance_type: str | None) -> int | None:
 
 def architecture(instance_type: str | None) -> str:
     return INSTANCE_TYPES.get(instance_type or "", DEFAULT_TYPE)[3]
+
+
+def smallest_fitting(cpu: int, memory: int, *, min_vcpus: int = 0, min_memory_mib: int = 0,
+                     architecture_wanted: str | None = None, enis: int = 0,
+                     allowed: list[str] | None = None) -> str:
+    """The cheapest-looking type (fewest vCPUs, then least memory) that registers at least ``cpu``
+    units and ``memory`` MiB and meets the requirements; the largest known type when none does."""
+    def fits(name: str) -> bool:
+        vcpus, memory_gib, interfaces, arch = INSTANCE_TYPES[name]
+        registered_cpu, registered_memory = registered_cpu_and_memory(name)
+        return (registered_cpu >= cpu and registered_memory >= memory and vcpus >= min_vcpus
+                and memory_gib * 1024 >= min_memory_mib and interfaces - 1 >= enis
+                and (architecture_wanted is None or arch == architecture_wanted)
+                and (not allowed or any(_matches(name, pattern) for pattern in allowed)))
+    ordered = sorted(INSTANCE_TYPES, key=lambda n: (INSTANCE_TYPES[n][0], INSTANCE_TYPES[n][1], n))
+    return next((name for name in ordered if fits(name)), ordered[-1])
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """EC2 allowedInstanceTypes patterns: ``m5.large``, ``m5.*``, ``c*``."""
+    return fnmatch.fnmatchcase(name, pattern)

@@ -31,7 +31,7 @@ from typing import Callable
 
 from emulator.config import declare_duration
 from emulator.core import arns, ids
-from emulator.ecs import fargate, networking, placement
+from emulator.ecs import fargate, managed_instances, networking, placement
 from emulator.ecs.clusters import FARGATE_PROVIDERS, Cluster, check_strategy, launch_kind
 from emulator.ecs.container_instances import ContainerInstance
 from emulator.ecs.errors import (InvalidParameterException, PlatformTaskDefinitionIncompatibilityException,
@@ -358,6 +358,8 @@ def resolve_launch(ctx, cluster: Cluster, task_definition, spec: LaunchSpec) -> 
         launch_type = "EC2"
         if strategy and strategy[0]["capacityProvider"] in FARGATE_PROVIDERS:
             launch_type = "FARGATE"
+        elif strategy and managed_instances.is_managed_instances_provider(ctx, strategy[0]["capacityProvider"]):
+            launch_type = "MANAGED_INSTANCES"
     if launch_type != "MANAGED_INSTANCES" and launch_type not in task_definition.compatibilities:
         raise InvalidParameterException(launch_type_not_supported(launch_type))
     version, family = _check_platform(task_definition, launch_type, spec.platform_version)
@@ -502,9 +504,13 @@ def _choose_host(need: placement.Placement, pool: list[ContainerInstance], candi
 
 
 def _candidates(cluster: Cluster, launch_type: str) -> list[ContainerInstance]:
+    """ACTIVE instances a launch type may use: EXTERNAL ones (``mi-`` ids), the ones ECS Managed
+    Instances launched, or the others (EC2)."""
+    if launch_type == "MANAGED_INSTANCES":
+        return [i for i in cluster.instances.values() if i.status == "ACTIVE" and i.capacity_provider_name]
     external = launch_type == "EXTERNAL"
-    return [i for i in cluster.instances.values()
-            if i.status == "ACTIVE" and i.ec2_instance_id.startswith("mi-") == external]
+    return [i for i in cluster.instances.values() if i.status == "ACTIVE" and not i.capacity_provider_name
+            and i.ec2_instance_id.startswith("mi-") == external]
 
 
 def _container_runtime_id(task: Task) -> str:
@@ -530,18 +536,34 @@ def start_tasks(ctx, cluster: Cluster, task_definition, launch: Launch, count: i
     if container_instances is not None:
         count = len(container_instances)
     providers = assign_providers(launch.strategy, count, provider_counts) if launch.strategy else [None] * count
+    explicit = container_instances is not None
+    # ECS launches instances for Managed Instances providers when theirs are full (not for StartTask).
+    provisioning = launch.launch_type == "MANAGED_INSTANCES" and not explicit
+    if provisioning and providers[0] is None:
+        managed = managed_instances.providers_of(ctx, cluster)
+        if not managed:
+            raise InvalidParameterException(NO_CONTAINER_INSTANCES)
+        providers = [managed[0]] * count
     candidates: list[ContainerInstance] = []
     if launch.launch_type != "FARGATE":
-        candidates = container_instances if container_instances is not None else _candidates(cluster, launch.launch_type)
-        if not candidates:
+        candidates = container_instances if explicit else _candidates(cluster, launch.launch_type)
+        if not candidates and not provisioning:
             raise InvalidParameterException(NO_CONTAINER_INSTANCES)
     tasks, reasons, failures, chosen_here = [], {}, [], set()
     for i, provider in enumerate(providers):
         host = None
         if launch.launch_type != "FARGATE":
-            explicit = container_instances is not None
-            host, why = _choose_host(need, [candidates[i]] if explicit else candidates, candidates, chosen_here,
-                                     explicit)
+            pool = [candidates[i]] if explicit else candidates
+            if provisioning:
+                pool = [c for c in candidates if c.capacity_provider_name == provider]
+            host, why = _choose_host(need, pool, candidates, chosen_here, explicit)
+            if host is None and provisioning:
+                architecture = task_definition.request.get("runtimePlatform", {}).get("cpuArchitecture")
+                launched = managed_instances.provision(
+                    ctx, cluster, provider, need.cpu, need.memory, needs_eni=need.needs_eni,
+                    architecture={"ARM64": "arm64", "X86_64": "x86_64"}.get(architecture))
+                candidates.append(launched)
+                host, why = _choose_host(need, [launched], candidates, chosen_here, explicit)
             if host is None:
                 for arn, reason in why.items():
                     reasons.setdefault(arn, reason)

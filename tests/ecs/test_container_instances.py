@@ -219,7 +219,7 @@ def test_draining_instances_get_no_new_tasks(ecs_client, cluster):
     assert {t["containerInstanceArn"] for t in tasks} == {active}
 
 
-def test_instance_listeners_hear_status_changes(ecs_client, cluster):
+def test_instance_listeners_hear_registration_and_status_changes(ecs_client, cluster):
     heard = []
 
     def listener(ctx, instance, previous):
@@ -231,7 +231,7 @@ def test_instance_listeners_hear_status_changes(ecs_client, cluster):
         ecs_client.deregister_container_instance(cluster="c", containerInstance=arn)
     finally:
         container_instances.remove_instance_listener(listener)
-    assert heard == [("ACTIVE", "DRAINING"), ("DRAINING", "INACTIVE")]
+    assert heard == [("REGISTERING", "ACTIVE"), ("ACTIVE", "DRAINING"), ("DRAINING", "INACTIVE")]
 
 
 # -- DeregisterContainerInstance ------------------------------------------------------------------

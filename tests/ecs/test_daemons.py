@@ -2,9 +2,10 @@
 deployments on the clock (batches, bake time, circuit breaker, supersession), revisions, deletion, listings,
 tags and the daemon waiters.
 
-No ECS API launches a Managed Instances container instance (ECS does it), so ``launch_instance`` registers one
-through RegisterContainerInstance and then does what ECS Managed Instances does: it marks the instance as its
-capacity provider's and lets the daemons know (``daemons.instance_joined``).
+``launch_instance`` stands for ECS Managed Instances launching an instance of a provider (which RunTask and
+services on the provider do; see test_managed_instances.py) with control over its id and size: it registers one
+through RegisterContainerInstance, marks it as its capacity provider's and lets the daemons know
+(``daemons.instance_joined``).
 """
 import json
 import re
