@@ -6,12 +6,23 @@ from typing import Any
 
 
 def drop_nulls(value: Any) -> Any:
-    """Remove ``None`` members from dicts (recursively): absent and null mean the same."""
+    """Remove ``None`` members from dicts (recursively): absent and null mean the same.
+
+    Scalars are passed over without a call: responses are mostly leaves, and this runs on every one.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k: drop_nulls(v) if type(v) in _CONTAINERS else v for k, v in value.items() if v is not None}
+    if kind is list:
+        return [drop_nulls(v) if type(v) in _CONTAINERS else v for v in value]
     if isinstance(value, dict):
-        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [drop_nulls(v) for v in value]
+        return drop_nulls(dict(value))
+    if isinstance(value, (list, tuple)):
+        return drop_nulls(list(value))
     return value
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
 
 
 def dumps(value: Any) -> bytes:
