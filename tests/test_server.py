@@ -118,3 +118,11 @@ def test_parallel_clients_lose_and_duplicate_nothing(emulator_server):
                           aws_access_key_id="k", aws_secret_access_key="s")
     arns = [arn for page in client.get_paginator("list_clusters").paginate() for arn in page["clusterArns"]]
     assert len(arns) == len(set(arns)) == 200
+
+
+def test_console_script_is_installed():
+    import shutil
+    script = shutil.which("ecs-eks-emulator")
+    assert script is not None, "pip install -e . installs the ecs-eks-emulator console script"
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and result.stdout.startswith("ecs-eks-emulator ")
