@@ -61,12 +61,31 @@ class EksStore(Store):
         self.subscription_order = SortedNames()     # (createdAt, id) of `subscriptions`, oldest first
 
 
+# Top-level request members that name the resource an error is about, by the error member they fill.
+_CONTEXT_MEMBERS = {"name": "clusterName", "clusterName": "clusterName", "nodegroupName": "nodegroupName",
+                    "fargateProfileName": "fargateProfileName", "addonName": "addonName"}
+# Operations whose top-level ``name`` or ``id`` is not a cluster's name.
+_SUBSCRIPTION_OPERATIONS = frozenset({"CreateEksAnywhereSubscription", "DescribeEksAnywhereSubscription",
+                                      "UpdateEksAnywhereSubscription", "DeleteEksAnywhereSubscription"})
+
+
+def _context(operation: str, violation: Violation) -> dict:
+    """The error's context member for the (top-level, text) member at fault, as EKS fills it in."""
+    if violation.path != violation.member or not isinstance(violation.value, str):
+        return {}
+    if operation in _SUBSCRIPTION_OPERATIONS:
+        return {"subscriptionId": violation.value} if violation.member == "id" else {}
+    field = _CONTEXT_MEMBERS.get(violation.member)
+    return {field: violation.value} if field else {}
+
+
 def validation_error(operation: str, violation: Violation) -> ServiceError:
     if operation in TAG_OPERATIONS:
         return errors.BadRequestException(violation.message)
-    if violation.kind == "pattern" and violation.member in ("name", "clusterName"):
-        return errors.InvalidParameterException(INVALID_NAME_MESSAGE.format(member=violation.member))
-    return errors.InvalidParameterException(violation.message)
+    context = _context(operation, violation)
+    if violation.kind == "pattern" and violation.member in ("name", "clusterName") and "clusterName" in context:
+        return errors.InvalidParameterException(INVALID_NAME_MESSAGE.format(member=violation.member), **context)
+    return errors.InvalidParameterException(violation.message, **context)
 
 
 eks = Service("eks", EksStore, validation_error, errors.ServerException, handlers_package="emulator.eks",
