@@ -258,45 +258,6 @@ def test_creating_then_active_on_the_clock(eks_client, cluster, slow_addons):
     assert (addon["modifiedAt"] - created["createdAt"]).total_seconds() == 60
 
 
-def test_addon_active_waiter_succeeds_on_its_first_poll_at_default_timing(eks_client, cluster):
-    polls = []
-    eks_client.meta.events.register("before-call.eks.DescribeAddon", lambda **_: polls.append(1))
-    create(eks_client)
-    eks_client.get_waiter("addon_active").wait(clusterName="prod", addonName="coredns")
-    assert len(polls) == 1
-
-
-def test_addon_active_waiter_follows_the_clock(eks_client, cluster, slow_addons):
-    """Each poll stands for the waiter's 10-second delay: the add-on is ACTIVE at the seventh (60 s)."""
-    polls = []
-
-    def tick(**_):
-        if polls:
-            slow_addons.clock.advance(10)
-        polls.append(1)
-    eks_client.meta.events.register("before-call.eks.DescribeAddon", tick)
-    create(eks_client)
-    eks_client.get_waiter("addon_active").wait(clusterName="prod", addonName="coredns",
-                                               WaiterConfig={"Delay": 0, "MaxAttempts": 10})
-    assert len(polls) == 7
-
-
-def test_addon_deleted_waiter(eks_client, cluster, slow_addons):
-    polls = []
-
-    def tick(**_):
-        if polls:
-            slow_addons.clock.advance(10)
-        polls.append(1)
-    create(eks_client)
-    slow_addons.clock.advance(60)
-    eks_client.delete_addon(clusterName="prod", addonName="coredns")
-    eks_client.meta.events.register("before-call.eks.DescribeAddon", tick)
-    eks_client.get_waiter("addon_deleted").wait(clusterName="prod", addonName="coredns",
-                                                WaiterConfig={"Delay": 0, "MaxAttempts": 10})
-    assert len(polls) == 4
-
-
 def test_addon_deleted_waiter_fails_on_an_active_addon_only_after_its_attempts(eks_client, cluster):
     create(eks_client)
     with pytest.raises(WaiterError):

@@ -368,22 +368,6 @@ def test_creating_becomes_active_only_after_the_configured_duration(eks_client, 
     assert eks_client.describe_cluster(name="prod")["cluster"]["status"] == "ACTIVE"
 
 
-def test_cluster_active_waiter_succeeds_at_default_timing(eks_client):
-    create_cluster(eks_client)
-    eks_client.get_waiter("cluster_active").wait(name="prod")
-
-
-def test_cluster_active_waiter_waits_for_the_clock(eks_client, ecs_eks_mock):
-    ecs_eks_mock.clock.freeze()
-    ecs_eks_mock.config.set_timing(**{"eks.cluster.create": 600})
-    create_cluster(eks_client)
-    waiter = eks_client.get_waiter("cluster_active")
-    with pytest.raises(WaiterError):
-        waiter.wait(name="prod", WaiterConfig={"Delay": 0, "MaxAttempts": 2})
-    ecs_eks_mock.clock.advance(600)
-    waiter.wait(name="prod", WaiterConfig={"Delay": 0, "MaxAttempts": 1})
-
-
 def test_delete_returns_deleting_then_cluster_is_gone(eks_client, ecs_eks_mock):
     ecs_eks_mock.clock.freeze()
     ecs_eks_mock.config.set_timing(**{"eks.cluster.delete": 300})
@@ -399,12 +383,6 @@ def test_delete_returns_deleting_then_cluster_is_gone(eks_client, ecs_eks_mock):
     waiter.wait(name="prod", WaiterConfig={"Delay": 0, "MaxAttempts": 1})
     assert_error(error_of(eks_client.describe_cluster, name="prod"), "ResourceNotFoundException",
                  "No cluster found for name: prod.", 404, clusterName="prod")
-
-
-def test_cluster_deleted_waiter_succeeds_at_default_timing(eks_client):
-    create_cluster(eks_client)
-    eks_client.delete_cluster(name="prod")
-    eks_client.get_waiter("cluster_deleted").wait(name="prod")
 
 
 def test_delete_again_while_deleting_answers_the_deletion(eks_client, ecs_eks_mock):

@@ -178,13 +178,6 @@ def test_lifecycle_and_waiters_on_the_clock(eks_client, cluster, slow_profiles):
     deleted.wait(clusterName="prod", fargateProfileName="fp", WaiterConfig={"Delay": 0, "MaxAttempts": 1})
 
 
-def test_waiters_at_default_timing(eks_client, cluster):
-    create_profile(eks_client)
-    eks_client.get_waiter("fargate_profile_active").wait(clusterName="prod", fargateProfileName="fp")
-    eks_client.delete_fargate_profile(clusterName="prod", fargateProfileName="fp")
-    eks_client.get_waiter("fargate_profile_deleted").wait(clusterName="prod", fargateProfileName="fp")
-
-
 def test_deleted_waiter_ends_when_the_cluster_is_gone(eks_client, cluster, ecs_eks_mock):
     ecs_eks_mock.config.set_timing(**{"eks.fargate.delete": 600})
     create_profile(eks_client)

@@ -270,13 +270,6 @@ def test_lifecycle_on_the_clock_and_waiters(eks_client, cluster, ecs_eks_mock):
     deleted.wait(clusterName="prod", nodegroupName="ng", WaiterConfig={"Delay": 0, "MaxAttempts": 1})
 
 
-def test_waiters_at_default_timing(eks_client, cluster):
-    create_nodegroup(eks_client)
-    eks_client.get_waiter("nodegroup_active").wait(clusterName="prod", nodegroupName="ng")
-    eks_client.delete_nodegroup(clusterName="prod", nodegroupName="ng")
-    eks_client.get_waiter("nodegroup_deleted").wait(clusterName="prod", nodegroupName="ng")
-
-
 def test_nodegroup_deleted_waiter_ends_when_the_cluster_is_gone(eks_client, cluster):
     create_nodegroup(eks_client)
     eks_client.delete_nodegroup(clusterName="prod", nodegroupName="ng")

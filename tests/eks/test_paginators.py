@@ -12,7 +12,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 
-from tests.eks.cluster_support import ACCOUNT, NODE_ROLE, create_cluster, create_nodegroup, create_profile
+from tests.eks.cluster_support import ACCOUNT, create_cluster, create_nodegroup, create_profile
 
 PAGINATORS = botocore.session.get_session().get_paginator_model("eks")._paginator_config
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
