@@ -16,9 +16,11 @@ For other modules (task sets, Express Gateway services, ...):
   scheduled here; the others list ``deployments: []`` and ``taskSets``: ``service.task_sets`` is
   theirs to fill with objects having ``describe() -> dict`` (the TaskSet shape) and ``tasks``
   (task id -> Task, not yet STOPPED), which the service's running/pending counts read. Register
-  ``CONTROLLER_HOOKS[type] = hook`` to be called as ``hook(ctx, service)`` when such a service is
-  created (CODE_DEPLOY's first task set). DeleteService drains any service: its remaining tasks,
-  whoever started them, are stopped, and it becomes INACTIVE.
+  ``CONTROLLER_HOOKS[type] = ControllerHooks(created=..., updated=...)``: ``created(ctx, service)``
+  runs after CreateService (CODE_DEPLOY's first task set), ``updated(ctx, service)`` after
+  UpdateService, in the same request (the task sets follow a new desiredCount at once).
+  DeleteService drains any service: its remaining tasks, whoever started them, are stopped, and it
+  becomes INACTIVE.
 - :meth:`Service.describe` is the DescribeServices shape; ``service.events.add(at, message)``
   writes an event (see :mod:`emulator.ecs.service_events`).
 """
@@ -30,6 +32,7 @@ import hashlib
 import json
 import re
 import weakref
+from typing import Any, Callable
 
 from emulator.core import arns
 from emulator.core.service import RequestContext
@@ -105,7 +108,14 @@ def controller_forbids(what: str, controller: str) -> str:
     return message
 
 
-CONTROLLER_HOOKS: dict = {}      # deployment controller type -> hook(ctx, service) run after CreateService
+@dataclasses.dataclass(frozen=True)
+class ControllerHooks:
+    """What a CODE_DEPLOY or EXTERNAL deployment controller does when one of its services changes."""
+    created: Callable[[Any, "Service"], None] | None = None     # after CreateService
+    updated: Callable[[Any, "Service"], None] | None = None     # after UpdateService, in the same request
+
+
+CONTROLLER_HOOKS: dict[str, ControllerHooks] = {}      # deployment controller type -> its hooks
 
 
 # -- the service -------------------------------------------------------------------------------------
@@ -398,6 +408,13 @@ def start_deployment(ctx, service: Service, revision: ServiceRevision) -> Deploy
     return deployment
 
 
+def _run_hook(ctx, service: Service, event: str) -> None:
+    hooks = CONTROLLER_HOOKS.get(service.deployment_controller_type)
+    hook = getattr(hooks, event) if hooks is not None else None
+    if hook is not None:
+        hook(ctx, service)
+
+
 # -- CreateService -----------------------------------------------------------------------------------
 
 def _check_daemon(cluster: Cluster, params: dict, controller: str) -> None:
@@ -482,8 +499,8 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
     if controller == "ECS":
         start_deployment(ctx, service, revision)
         scheduler.schedule(ctx, service)
-    elif controller in CONTROLLER_HOOKS:
-        CONTROLLER_HOOKS[controller](ctx, service)
+    else:
+        _run_hook(ctx, service, "created")
     return service
 
 
@@ -598,6 +615,7 @@ def update_service_from_request(ctx: RequestContext, params: dict) -> Service:
         note_service_status(cluster, service.counted_launch_type, None, "ACTIVE")
         start_deployment(ctx, service, revision)
     scheduler.schedule(ctx, service)
+    _run_hook(ctx, service, "updated")
     return service
 
 

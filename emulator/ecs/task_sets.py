@@ -16,7 +16,10 @@ CreateService does for it); further task sets are CodeDeploy's, ``startedBy: COD
 
 Like the service scheduler, task sets act after the request that changes them (on the store's
 timeline at the request's instant) and again whenever one of their tasks or container instances
-changes. :func:`reconcile_service` brings a service's task sets in line with its desiredCount.
+changes: a task that stops is replaced at once. :func:`reconcile_service` brings a service's task
+sets in line with its desiredCount; UpdateService runs it in the same request (the ``updated`` hook
+of ``services.CONTROLLER_HOOKS``), so every task set's computedDesiredCount and tasks follow a new
+desiredCount at once.
 """
 from __future__ import annotations
 
@@ -324,7 +327,9 @@ def _code_deploy_task_set(ctx, service) -> None:
     _make_primary(ctx, task_set)
 
 
-services.CONTROLLER_HOOKS["CODE_DEPLOY"] = _code_deploy_task_set
+services.CONTROLLER_HOOKS["CODE_DEPLOY"] = services.ControllerHooks(created=_code_deploy_task_set,
+                                                                    updated=reconcile_service)
+services.CONTROLLER_HOOKS["EXTERNAL"] = services.ControllerHooks(updated=reconcile_service)
 
 
 # -- operations ---------------------------------------------------------------------------------------------

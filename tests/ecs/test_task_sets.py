@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from emulator.ecs.failures import fail_tasks
 from tests.ecs.lifecycle_support import TASK_STEPS, error_of
 
 ACCOUNT = "123456789012"
@@ -203,13 +204,51 @@ def test_a_stopped_task_is_replaced(ecs):
     assert replacement["taskArn"] != task["taskArn"]
 
 
-def test_the_service_desired_count_scales_its_task_sets(ecs):
-    """The task sets follow a new desiredCount when they are next reconciled (here: DescribeTaskSets)."""
-    task_set = create(ecs, scale={"value": 50, "unit": "PERCENT"})
-    ecs.update_service(cluster="c", service="s", desiredCount=10)
-    assert describe(ecs, task_set["id"])["computedDesiredCount"] == 5
-    current = describe(ecs, task_set["id"])
-    assert (current["computedDesiredCount"], current["runningCount"]) == (5, 5)
+def test_the_service_desired_count_scales_its_task_sets_in_the_same_request(ecs_eks_mock, ecs):
+    """UpdateService's answer already shows every task set's new computedDesiredCount and the tasks it started."""
+    half = create(ecs, scale={"value": 50, "unit": "PERCENT"})
+    quarter = create(ecs, definition="web:2", scale={"value": 25, "unit": "PERCENT"})
+    assert service_of(ecs)["runningCount"] == 3
+    ecs_eks_mock.config.set_timing(**TASK_STEPS)
+    ecs_eks_mock.clock.freeze()
+    service = ecs.update_service(cluster="c", service="s", desiredCount=10)["service"]
+    counts = {s["id"]: (s["computedDesiredCount"], s["runningCount"], s["pendingCount"]) for s in service["taskSets"]}
+    assert counts == {half["id"]: (5, 2, 3), quarter["id"]: (3, 1, 2)}
+    assert (service["runningCount"], service["pendingCount"]) == (3, 5)
+    ecs_eks_mock.clock.advance(3)
+    service = service_of(ecs)
+    assert {s["id"]: s["runningCount"] for s in service["taskSets"]} == {half["id"]: 5, quarter["id"]: 3}
+    assert (service["runningCount"], service["pendingCount"]) == (8, 0)
+
+
+def test_scaling_the_service_in_stops_task_set_tasks_in_the_same_request(ecs):
+    task_set = create(ecs, scale={"value": 100, "unit": "PERCENT"})
+    assert len(tasks_of(ecs, task_set["id"])) == 4
+    [current] = ecs.update_service(cluster="c", service="s", desiredCount=1)["service"]["taskSets"]
+    assert current["computedDesiredCount"] == 1
+    assert len(ecs.list_tasks(cluster="c", startedBy=task_set["id"], desiredStatus="STOPPED")["taskArns"]) == 3
+
+
+def test_a_code_deploy_service_task_set_follows_the_desired_count(ecs):
+    ecs.create_service(cluster="c", serviceName="cd", desiredCount=2, taskDefinition="web:1", launchType="FARGATE",
+                       networkConfiguration=AWSVPC, deploymentController={"type": "CODE_DEPLOY"})
+    [task_set] = ecs.update_service(cluster="c", service="cd", desiredCount=3)["service"]["taskSets"]
+    assert task_set["computedDesiredCount"] == 3
+    service = service_of(ecs, "cd")
+    assert (service["runningCount"], service["taskSets"][0]["runningCount"]) == (3, 3)
+
+
+def test_a_task_that_exits_is_replaced(ecs_eks_mock, ecs):
+    """A task-set task that stops by itself (here: its essential container exits) is replaced at once."""
+    fail_tasks(ecs_eks_mock, image="nginx:1", exit_code=1, after=10, count=1)
+    ecs_eks_mock.clock.freeze()
+    task_set = create(ecs, scale={"value": 25, "unit": "PERCENT"})
+    [task] = tasks_of(ecs, task_set["id"])
+    ecs_eks_mock.clock.advance(10)
+    [replacement] = tasks_of(ecs, task_set["id"])
+    assert replacement["taskArn"] != task["taskArn"]
+    [stopped] = tasks_of(ecs, task_set["id"], desired="STOPPED")
+    assert stopped["stopCode"] == "EssentialContainerExited"
 
 
 def test_primary_task_set_switch(ecs_eks_mock, ecs):
