@@ -330,12 +330,24 @@ def test_reserved_tag_prefix_is_refused(eks_client):
     assert response["Error"]["Code"] == IPE and response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_cluster_quota_is_100_per_region(eks_client, ecs_eks_mock):
-    store = ecs_eks_mock.engine.store("eks")
+def test_cluster_quota_is_100_per_region(eks_client):
     for i in range(100):
-        store.eks_cluster_names.add(f"c{i:03}")   # stand-ins: only the count matters for the quota
+        create_cluster(eks_client, f"c{i:03}")
     response = error_of(create_cluster, eks_client, "one-more")
-    assert_error(response, "ResourceLimitExceededException", clusters.TOO_MANY_CLUSTERS.format(name="one-more"), 400)
+    assert_error(response, "ResourceLimitExceededException", clusters.TOO_MANY_CLUSTERS.format(name="one-more"), 400,
+                 clusterName="one-more")
+    eks_client.delete_cluster(name="c000")
+    eks_client.describe_cluster(name="c001")      # the deletion completes (instant timing)
+    assert create_cluster(eks_client, "one-more")["status"] == "CREATING"
+
+
+def test_registered_clusters_do_not_count_against_the_cluster_quota(eks_client):
+    for i in range(10):
+        eks_client.register_cluster(name=f"r{i}", connectorConfig={"roleArn": CLUSTER_ROLE, "provider": "GKE"})
+    for i in range(100):
+        create_cluster(eks_client, f"c{i:03}")
+    pages = eks_client.get_paginator("list_clusters").paginate(include=["all"])
+    assert len([name for page in pages for name in page["clusters"]]) == 110
 
 
 # -- idempotency ---------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ import pytest
 from botocore.config import Config
 
 from emulator.eks.updates import param_value
-from tests.eks.cluster_support import assert_error, create_cluster, create_nodegroup, error_of
+from tests.eks.cluster_support import ACCOUNT, assert_error, create_cluster, create_nodegroup, error_of
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/addon-role"
 
 
 @pytest.fixture
@@ -99,23 +101,22 @@ def test_list_updates_of_unknown_cluster(eks_client):
 
 
 def test_failed_update_reports_errors_and_keeps_the_old_value(eks_client, cluster, ecs_eks_mock):
-    from emulator.eks.updates import start_update
-    store = ecs_eks_mock.engine.store("eks")
-    model = store.clusters["prod"]
-
-    class Ctx:   # the minimum start_update reads from a request context
-        now = ecs_eks_mock.clock.now()
-        def __init__(self):
-            self.store = store
-        def duration(self, name):
-            return 0.0
-    error = {"errorCode": "SubnetNotFound", "errorMessage": "subnet-x was not found", "resourceIds": ["subnet-x"]}
-    with store.lock:
-        update = start_update(Ctx(), model, "VpcConfigUpdate", [("Subnets", ["subnet-x"])],
-                              on_success=lambda at: [error], duration="eks.cluster.update.config")
-    described = eks_client.describe_update(name="prod", updateId=update.id)["update"]
-    assert described["status"] == "Failed" and described["errors"] == [error]
-    assert eks_client.describe_cluster(name="prod")["cluster"]["status"] == "ACTIVE"
+    """An add-on update whose service account is taken by another association meanwhile fails."""
+    ecs_eks_mock.clock.freeze()
+    ecs_eks_mock.config.set_timing(**{"eks.addon.update": 60})
+    eks_client.create_addon(clusterName="prod", addonName="vpc-cni")
+    eks_client.describe_addon(clusterName="prod", addonName="vpc-cni")
+    update = eks_client.update_addon(clusterName="prod", addonName="vpc-cni", podIdentityAssociations=[
+        {"serviceAccount": "aws-node", "roleArn": ROLE}])["update"]
+    taken = eks_client.create_pod_identity_association(clusterName="prod", namespace="kube-system",
+                                                       serviceAccount="aws-node", roleArn=ROLE)["association"]
+    ecs_eks_mock.clock.advance(60)
+    described = eks_client.describe_update(name="prod", updateId=update["id"], addonName="vpc-cni")["update"]
+    assert described["status"] == "Failed"
+    assert described["errors"] == [{"errorCode": "ConfigurationConflict", "resourceIds": [taken["associationArn"]],
+                                    "errorMessage": f"Association already exists: {taken['associationId']}"}]
+    addon = eks_client.describe_addon(clusterName="prod", addonName="vpc-cni")["addon"]
+    assert addon["status"] == "ACTIVE" and addon["podIdentityAssociations"] == []
 
 
 @pytest.mark.parametrize("value, text", [(True, "true"), (False, "false"), (3, "3"), ("x", "x"),
