@@ -24,6 +24,7 @@ from emulator.ecs.clusters import existing_cluster
 from emulator.ecs.errors import (ConflictException, InvalidParameterException, ServiceDeploymentNotFoundException,
                                 ServiceNotFoundException)
 from emulator.ecs.indexes import SortedKeys, keyset_page
+from emulator.ecs.express_gateway import ecs_managed_resources
 from emulator.ecs.service import ecs
 from emulator.ecs.services import SERVICE_NOT_FOUND, find_service
 from emulator.ecs.task_engine import LifecycleContext
@@ -144,7 +145,11 @@ def describe_service_deployments(ctx: RequestContext, params: dict) -> dict:
 def describe_service_revisions(ctx: RequestContext, params: dict) -> dict:
     values = params["serviceRevisionArns"]
     _check_arns(values, REVISIONS_EMPTY, TOO_MANY_REVISIONS)
-    found, failures = _describe_each(ctx, values, find_service_revision, lambda revision: revision.describe())
+
+    def describe(revision) -> dict:
+        # an Express service's revision also lists the infrastructure ECS manages for it
+        return {**revision.describe(), "ecsManagedResources": ecs_managed_resources(ctx.store, revision.arn)}
+    found, failures = _describe_each(ctx, values, find_service_revision, describe)
     return {"serviceRevisions": found, "failures": failures}
 
 

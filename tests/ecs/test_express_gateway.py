@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from emulator.ecs import express_gateway
 from tests.ecs.lifecycle_support import TASK_STEPS, error_of
 
 ACCOUNT = "123456789012"
@@ -275,25 +274,52 @@ def test_describe_needs_a_service_arn(ecs_client, value):
         "InvalidParameterException", "serviceArn is not a valid service ARN.")
 
 
-def test_managed_resources_of_a_revision(ecs_eks_mock, ecs_client):
-    """What DescribeServiceRevisions reports as ecsManagedResources for an Express service's revision."""
+def revision_of(client, arn):
+    return client.describe_service_revisions(serviceRevisionArns=[arn])["serviceRevisions"][0]
+
+
+def test_describe_service_revisions_lists_the_managed_resources(ecs_client):
     configuration = create(ecs_client, healthCheckPath="/health")["activeConfigurations"][0]
-    store = ecs_eks_mock.engine.store("ecs")
-    resources = express_gateway.ecs_managed_resources(store, configuration["serviceRevisionArn"])
+    resources = revision_of(ecs_client, configuration["serviceRevisionArn"])["ecsManagedResources"]
     [ingress] = resources["ingressPaths"]
     assert ingress["endpoint"] == configuration["ingressPaths"][0]["endpoint"]
     assert ingress["loadBalancer"]["arn"].startswith(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/")
+    assert (ingress["loadBalancer"]["status"], ingress["loadBalancer"]["scheme"]) == ("ACTIVE", "internet-facing")
     assert ingress["targetGroups"][0]["arn"] == service_of(ecs_client)["loadBalancers"][0]["targetGroupArn"]
     assert (ingress["targetGroups"][0]["healthCheckPath"], ingress["targetGroups"][0]["port"]) == ("/health", 80)
     assert resources["autoScaling"]["scalableTarget"]["maxCapacity"] == 20
-    assert express_gateway.ecs_managed_resources(store, f"{ARN}:service-revision/default/other/1") is None
+    assert resources["logGroups"][0]["logGroupName"] == configuration["primaryContainer"]["awsLogsConfiguration"][
+        "logGroup"]
 
 
-def test_managed_resources_go_with_the_service(ecs_eks_mock, ecs_client):
+def test_every_revision_of_an_express_service_has_managed_resources(ecs_client):
     created = create(ecs_client)
+    updated = ecs_client.update_express_gateway_service(serviceArn=created["serviceArn"],
+                                                        healthCheckPath="/healthz")["service"]
+    first = revision_of(ecs_client, created["activeConfigurations"][0]["serviceRevisionArn"])
+    second = revision_of(ecs_client, updated["targetConfiguration"]["serviceRevisionArn"])
+    assert second["ecsManagedResources"]["ingressPaths"][0]["targetGroups"][0]["healthCheckPath"] == "/healthz"
+    assert first["ecsManagedResources"]["ingressPaths"][0]["targetGroups"][0]["healthCheckPath"] == "/ping"
+
+
+def test_other_service_revisions_have_no_managed_resources(ecs_client):
+    create(ecs_client)
+    ecs_client.register_task_definition(family="plain", containerDefinitions=[{"name": "a", "image": IMAGE,
+                                                                               "memory": 128}])
+    ecs_client.create_cluster(clusterName="c")
+    ecs_client.create_service(cluster="c", serviceName="plain", taskDefinition="plain", desiredCount=0)
+    arn = service_of(ecs_client, "plain", cluster="c")["currentServiceRevisions"][0]["arn"]
+    assert "ecsManagedResources" not in revision_of(ecs_client, arn)
+
+
+def test_managed_resources_are_deprovisioned_while_the_service_drains(ecs_eks_mock, ecs_client):
+    ecs_eks_mock.config.set_timing(**TASK_STEPS)
+    ecs_eks_mock.clock.freeze()
+    created = create(ecs_client)
+    ecs_eks_mock.clock.advance(3)
     ecs_client.delete_express_gateway_service(serviceArn=created["serviceArn"])
-    describe(ecs_client)
-    resources = express_gateway.ecs_managed_resources(ecs_eks_mock.engine.store("ecs"),
-                                                       created["activeConfigurations"][0]["serviceRevisionArn"])
-    assert resources["ingressPaths"][0]["loadBalancer"]["status"] == "DELETED"
-    assert resources["logGroups"][0]["status"] == "DELETED"
+    assert describe(ecs_client)["status"]["statusCode"] == "DRAINING"
+    resources = revision_of(ecs_client, created["activeConfigurations"][0]["serviceRevisionArn"])[
+        "ecsManagedResources"]
+    assert resources["ingressPaths"][0]["loadBalancer"]["status"] == "DEPROVISIONING"
+    assert resources["logGroups"][0]["status"] == "DEPROVISIONING"
