@@ -210,7 +210,7 @@ def create_creator_access_entry(ctx: RequestContext, cluster) -> None:
 @eks.operation("CreateAccessEntry")
 def create_access_entry(ctx: RequestContext, params: dict) -> dict:
     cluster = access_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -226,7 +226,7 @@ def create_access_entry(ctx: RequestContext, params: dict) -> dict:
     if principal_arn in entries_of(cluster):
         raise ResourceInUseException(ENTRY_EXISTS, clusterName=cluster.name)
     entry = add_entry(ctx, cluster, principal_arn, entry_type, username=username, groups=groups, tags=tags)
-    remember_created(ctx, params, "accessEntry", entry, entries_of(cluster), principal_arn, scope=cluster.name)
+    remember_created(ctx, params, "accessEntry", entry, entries_of(cluster), principal_arn, scope=cluster.uid)
     return {"accessEntry": entry.describe()}
 
 
@@ -250,7 +250,7 @@ def list_access_entries(ctx: RequestContext, params: dict) -> dict:
 def update_access_entry(ctx: RequestContext, params: dict) -> dict:
     cluster = access_cluster(ctx, params["clusterName"])
     entry = get_entry(cluster, params["principalArn"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=entry.arn)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -263,7 +263,7 @@ def update_access_entry(ctx: RequestContext, params: dict) -> dict:
     if username is not None:
         entry.username = username
     entry.modified_at = ctx.now
-    idempotency.remember(ctx, params, lambda: {"accessEntry": entry.describe()}, scope=cluster.name)
+    idempotency.remember(ctx, params, lambda: {"accessEntry": entry.describe()}, scope=entry.arn)
     return {"accessEntry": entry.describe()}
 
 

@@ -200,7 +200,7 @@ def _owned_associations(cluster, addon: Addon) -> list:
 @eks.operation("CreateAddon")
 def create_addon(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -227,7 +227,7 @@ def create_addon(ctx: RequestContext, params: dict) -> dict:
     cluster.addons[name] = addon
     apply_pod_identity(ctx, cluster, addon, requested, ctx.now)
     settle_later(ctx, addon, CREATE, "CREATING")
-    remember_created(ctx, params, "addon", addon, cluster.addons, name, scope=cluster.name)
+    remember_created(ctx, params, "addon", addon, cluster.addons, name, scope=cluster.uid)
     return {"addon": addon.describe()}
 
 
@@ -248,7 +248,7 @@ def list_addons(ctx: RequestContext, params: dict) -> dict:
 def update_addon(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
     addon = get_addon(cluster, params["addonName"])
-    replay = idempotency.replayed(ctx, params, scope=f"{cluster.name}/{addon.arn}")
+    replay = idempotency.replayed(ctx, params, scope=addon.arn)
     if replay is not None:
         return replay
     check_can_update(cluster, "AddonUpdate", target=addon)
@@ -297,7 +297,7 @@ def update_addon(ctx: RequestContext, params: dict) -> dict:
     update = start_update(ctx, cluster, "AddonUpdate", update_params, target=addon, on_success=apply,
                           duration=UPDATE)
     idempotency.remember(ctx, params, lambda: {"update": update.describe()},
-                         scope=f"{cluster.name}/{addon.arn}")
+                         scope=addon.arn)
     return {"update": update.describe()}
 
 

@@ -141,7 +141,7 @@ def _apply_role_mappings(current: list[dict], change: dict) -> list[dict]:
 @eks.operation("CreateCapability")
 def create_capability(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -171,7 +171,7 @@ def create_capability(ctx: RequestContext, params: dict) -> dict:
         created_at=ctx.now, modified_at=ctx.now, tags=tags)
     cluster.capabilities[name] = capability
     settle_later(ctx, capability, CREATE, "CREATING")
-    remember_created(ctx, params, "capability", capability, cluster.capabilities, name, scope=cluster.name)
+    remember_created(ctx, params, "capability", capability, cluster.capabilities, name, scope=cluster.uid)
     return {"capability": capability.describe()}
 
 
@@ -192,7 +192,7 @@ def list_capabilities(ctx: RequestContext, params: dict) -> dict:
 def update_capability(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
     capability = get_capability(cluster, params["capabilityName"])
-    replay = idempotency.replayed(ctx, params, scope=f"{cluster.name}/{capability.arn}")
+    replay = idempotency.replayed(ctx, params, scope=capability.arn)
     if replay is not None:
         return replay
     check_can_update(cluster, "ConfigUpdate", target=capability)
@@ -222,7 +222,7 @@ def update_capability(ctx: RequestContext, params: dict) -> dict:
     update = start_update(ctx, cluster, "ConfigUpdate", [("ConfigurationValues", change)], target=capability,
                           on_success=apply, duration=UPDATE)
     idempotency.remember(ctx, params, lambda: {"update": update.describe()},
-                         scope=f"{cluster.name}/{capability.arn}")
+                         scope=capability.arn)
     return {"update": update.describe()}
 
 

@@ -103,6 +103,7 @@ class Cluster:
     control_plane_scaling_config: dict | None = None
     connector_config: dict | None = None                 # registered clusters only
     endpoint_id: str = field(default_factory=ids.upper_hex)
+    uid: str = field(default_factory=ids.uuid4)          # this cluster, not its name: scopes client tokens
     _ca_data: str | None = None
     # children, each owned by its module
     updates: UpdateLog = field(default_factory=UpdateLog)               # updates.py (cluster-level)

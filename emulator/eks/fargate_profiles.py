@@ -120,7 +120,7 @@ def get_profile(ctx: RequestContext, params: dict):
 @eks.operation("CreateFargateProfile")
 def create_fargate_profile(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.arn)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -151,7 +151,7 @@ def create_fargate_profile(ctx: RequestContext, params: dict) -> dict:
     status_change_at(ctx, CREATE, profile, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"fargateProfile": profile.describe()}
                                                if cluster.fargate_profiles.get(name) is profile else None),
-                         scope=cluster.arn)
+                         scope=cluster.uid)
     return {"fargateProfile": profile.describe()}
 
 
@@ -163,7 +163,7 @@ def describe_fargate_profile(ctx: RequestContext, params: dict) -> dict:
 @eks.operation("ListFargateProfiles")
 def list_fargate_profiles(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    names, token = list_page(cluster.fargate_profile_names, params, scope=cluster.arn, clusterName=cluster.name)
+    names, token = list_page(cluster.fargate_profile_names, params, scope=cluster.uid, clusterName=cluster.name)
     return {"fargateProfileNames": names, "nextToken": token}
 
 

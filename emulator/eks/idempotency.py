@@ -8,13 +8,15 @@ nothing; the same token with different parameters is refused.
 
 Usage in a handler::
 
-    replay = idempotency.replayed(ctx, params, scope=cluster_name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     ... do the work ...
-    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=cluster_name)
+    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=cluster.uid)
 
-``replay`` is called on each replay, so the answer shows the resource as it
+``scope`` is the resource the request acts on, by identity rather than name
+(``cluster.uid``, a child's ARN), so a cluster or child recreated under the
+same name does not replay its predecessor's answers.  ``replay`` is called on each replay, so the answer shows the resource as it
 is now (as AWS's does).  It may return None when the resource is gone; the
 request is then served afresh.
 """

@@ -93,7 +93,7 @@ def _check_oidc(ctx: RequestContext, cluster, oidc: dict) -> None:
 @eks.operation("AssociateIdentityProviderConfig")
 def associate_identity_provider_config(ctx: RequestContext, params: dict) -> dict:
     cluster = idp_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     check_can_update(cluster, "AssociateIdentityProviderConfig")
@@ -122,14 +122,14 @@ def associate_identity_provider_config(ctx: RequestContext, params: dict) -> dic
                           [("IdentityProviderConfig", [{"type": OIDC, "name": name}])],
                           on_success=activate, duration=ASSOCIATE)
     cluster.identity_provider_configs[name] = config
-    idempotency.remember(ctx, params, lambda: {"update": update.describe(), "tags": config.tags}, scope=cluster.name)
+    idempotency.remember(ctx, params, lambda: {"update": update.describe(), "tags": config.tags}, scope=cluster.uid)
     return {"update": update.describe(), "tags": config.tags}
 
 
 @eks.operation("DisassociateIdentityProviderConfig")
 def disassociate_identity_provider_config(ctx: RequestContext, params: dict) -> dict:
     cluster = idp_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     reference = params["identityProviderConfig"]
@@ -143,7 +143,7 @@ def disassociate_identity_provider_config(ctx: RequestContext, params: dict) -> 
     update = start_update(ctx, cluster, "DisassociateIdentityProviderConfig",
                           [("IdentityProviderConfig", [{"type": reference["type"], "name": config.name}])],
                           on_success=remove, duration=DISASSOCIATE)
-    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=cluster.name)
+    idempotency.remember(ctx, params, lambda: {"update": update.describe()}, scope=cluster.uid)
     return {"update": update.describe()}
 
 

@@ -283,7 +283,7 @@ def _build(ctx: RequestContext, cluster, params: dict) -> Nodegroup:
 @eks.operation("CreateNodegroup")
 def create_nodegroup(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.arn)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -304,7 +304,7 @@ def create_nodegroup(ctx: RequestContext, params: dict) -> dict:
     status_change_at(ctx, CREATE, nodegroup, "CREATING", "ACTIVE")
     idempotency.remember(ctx, params, lambda: ({"nodegroup": nodegroup.describe()}
                                                if cluster.nodegroups.get(name) is nodegroup else None),
-                         scope=cluster.arn)
+                         scope=cluster.uid)
     return {"nodegroup": nodegroup.describe()}
 
 

@@ -142,7 +142,7 @@ def _check_not_owned(association: Association, cluster) -> None:
 @eks.operation("CreatePodIdentityAssociation")
 def create_pod_identity_association(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=cluster.uid)
     if replay is not None:
         return replay
     require_active(cluster)
@@ -158,7 +158,7 @@ def create_pod_identity_association(ctx: RequestContext, params: dict) -> dict:
         disable_session_tags=disable_session_tags, target_role_arn=params.get("targetRoleArn") or None,
         policy=params.get("policy"))
     remember_created(ctx, params, "association", association, associations(cluster), association.association_id,
-                     scope=cluster.name)
+                     scope=cluster.uid)
     return {"association": association.describe()}
 
 
@@ -186,7 +186,7 @@ def list_pod_identity_associations(ctx: RequestContext, params: dict) -> dict:
 def update_pod_identity_association(ctx: RequestContext, params: dict) -> dict:
     cluster = get_cluster(ctx, params["clusterName"])
     association = get_association(cluster, params["associationId"])
-    replay = idempotency.replayed(ctx, params, scope=cluster.name)
+    replay = idempotency.replayed(ctx, params, scope=association.arn)
     if replay is not None:
         return replay
     _check_not_owned(association, cluster)
@@ -203,7 +203,7 @@ def update_pod_identity_association(ctx: RequestContext, params: dict) -> dict:
     association.role_arn, association.target_role_arn = role_arn, target_role_arn
     association.disable_session_tags, association.policy = disable_session_tags, policy
     association.modified_at = ctx.now
-    idempotency.remember(ctx, params, lambda: {"association": association.describe()}, scope=cluster.name)
+    idempotency.remember(ctx, params, lambda: {"association": association.describe()}, scope=association.arn)
     return {"association": association.describe()}
 
 

@@ -175,7 +175,7 @@ def run_update(ctx: RequestContext, params: dict, cluster, update_type: str,
                plan: Callable[[], tuple[list, Callable[[float], list | None]]], *, target=None,
                duration: str) -> dict:
     """An update-producing operation from its resource on: replay, rules, the request's plan, the update."""
-    scope = (target or cluster).arn
+    scope = target.arn if target is not None else cluster.uid
     replay = idempotency.replayed(ctx, params, scope=scope)
     if replay is not None:
         return replay
