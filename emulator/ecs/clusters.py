@@ -228,15 +228,19 @@ def _check_settings(settings: list[dict]) -> list[dict]:
     return out
 
 
+def namespace_arn(ctx, namespace: str) -> str:
+    """The ARN of a Cloud Map namespace given by name or ARN (ECS creates, or finds, a named one)."""
+    if namespace.startswith("arn:"):
+        return namespace
+    namespace_id = "ns-" + hashlib.sha256(f"{ctx.account}/{ctx.region}/{namespace}".encode()).hexdigest()[:16]
+    return ctx.arn(f"namespace/{namespace_id}", service="servicediscovery")
+
+
 def _service_connect_defaults(ctx: RequestContext, given: dict | None) -> dict | None:
-    """ECS creates (or finds) the Cloud Map namespace named in serviceConnectDefaults and reports its ARN."""
+    """serviceConnectDefaults as ECS reports them: the namespace's ARN."""
     if given is None:
         return None
-    namespace = given.get("namespace", "")
-    if namespace.startswith("arn:"):
-        return {"namespace": namespace}
-    namespace_id = "ns-" + hashlib.sha256(f"{ctx.account}/{ctx.region}/{namespace}".encode()).hexdigest()[:16]
-    return {"namespace": ctx.arn(f"namespace/{namespace_id}", service="servicediscovery")}
+    return {"namespace": namespace_arn(ctx, given.get("namespace", ""))}
 
 
 # -- operations ---------------------------------------------------------------------------------

@@ -184,15 +184,15 @@ def _normalize_container(container: dict) -> dict:
 def register_daemon_task_definition(ctx: RequestContext, params: dict) -> dict:
     # The checks a task definition's family and containers go through, in the same order.
     family, containers = params["family"], params["containerDefinitions"]
-    td._check_family(family)
-    td._check_containers(containers)
-    request = {role: td._role_arn(ctx, params[role]) for role in ("taskRoleArn", "executionRoleArn") if role in params}
+    td.check_family(family)
+    td.check_containers(containers)
+    request = {role: td.role_arn(ctx, params[role]) for role in ("taskRoleArn", "executionRoleArn") if role in params}
     if "volumes" in params:
         request["volumes"] = copy.deepcopy(params["volumes"])
-    cpu, memory = td._task_size(params.get("cpu"), "cpu"), td._task_size(params.get("memory"), "memory")
-    td._check_memory(containers, cpu, memory)
-    td._check_dependencies(containers)
-    td._check_execution_role(containers, params.get("executionRoleArn"))
+    cpu, memory = td.task_size(params.get("cpu"), "cpu"), td.task_size(params.get("memory"), "memory")
+    td.check_memory(containers, cpu, memory)
+    td.check_dependencies(containers)
+    td.check_execution_role(containers, params.get("executionRoleArn"))
     tags = tags_from_request(params.get("tags"))
     reg = registry(ctx)
     revision = reg.last_revision[family] = reg.last_revision.get(family, 0) + 1

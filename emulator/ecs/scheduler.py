@@ -204,7 +204,7 @@ def _check_progress(ctx, service) -> None:
 
 # -- starting and stopping tasks ---------------------------------------------------------------------
 
-def _task_tags(service, task_definition) -> dict[str, str]:
+def task_tags(service, task_definition) -> dict[str, str]:
     from emulator.ecs.tasks import managed_tags
     if service.propagate_tags == "SERVICE":
         tags = dict(service.tags)
@@ -240,7 +240,7 @@ def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None,
         tasks, unplaced = task_engine.start_tasks(
             ctx, service.cluster, task_definition, service.launch_for(deployment.revision), count,
             started_by=deployment.id, group=f"service:{service.name}", service_name=service.name,
-            tags=_task_tags(service, task_definition), enable_execute_command=service.enable_execute_command,
+            tags=task_tags(service, task_definition), enable_execute_command=service.enable_execute_command,
             container_instances=[instance] if instance is not None else None, provider_counts=providers)
     except InvalidParameterException:          # an EC2 launch with no ACTIVE container instance
         service.events.add(ctx.now, service_events.unable_to_place(service.name, service_events.NO_INSTANCES_REASON),

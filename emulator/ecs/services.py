@@ -37,8 +37,8 @@ from typing import Any, Callable
 from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import placement, scheduler
-from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, _service_connect_defaults, active_cluster,
-                                   existing_cluster, note_service_status)
+from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, active_cluster,
+                                   existing_cluster, namespace_arn, note_service_status)
 from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevision, revision_digits)
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, InvalidParameterException,
                                 NamespaceNotFoundException, ResourceNotFoundException, ServiceNotActiveException,
@@ -324,7 +324,7 @@ def _deployment_configuration(given: dict | None, base: dict, strategy: str, con
     return configuration
 
 
-def _check_load_balancers(task_definition, load_balancers: list[dict]) -> None:
+def check_load_balancers(task_definition, load_balancers: list[dict]) -> None:
     if task_definition is None:
         return
     for balancer in load_balancers:
@@ -360,7 +360,7 @@ def _network(network_configuration: dict | None) -> dict | None:
     return out
 
 
-def _new_revision(ctx, service: Service, task_definition, launch, *, launch_type: str | None,
+def new_revision(ctx, service: Service, task_definition, launch, *, launch_type: str | None,
                   platform_version: str | None, network_configuration: dict | None, members: dict) -> ServiceRevision:
     digits = revision_digits()
     strategy = launch.strategy if launch is not None else None
@@ -463,7 +463,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
             placement_constraints=list(params.get("placementConstraints", [])),
             placement_strategy=list(params.get("placementStrategy", []))))
     load_balancers = params.get("loadBalancers") or []
-    _check_load_balancers(task_definition, load_balancers)
+    check_load_balancers(task_definition, load_balancers)
     if params.get("healthCheckGracePeriodSeconds") and not load_balancers:
         raise InvalidParameterException(GRACE_PERIOD_NEEDS_LOAD_BALANCER)
     role_arn = _role_arn(ctx, params.get("role"), task_definition)
@@ -486,7 +486,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
     service.availability_zone_rebalancing = params.get(
         "availabilityZoneRebalancing", "DISABLED" if strategy == "DAEMON" else "ENABLED")
     service.client_token, service.request_digest = params.get("clientToken"), _digest(params)
-    revision = _new_revision(ctx, service, task_definition, launch, launch_type=params.get("launchType"),
+    revision = new_revision(ctx, service, task_definition, launch, launch_type=params.get("launchType"),
                              platform_version=params.get("platformVersion"),
                              network_configuration=params.get("networkConfiguration"), members=params)
     service.apply_revision(revision)
@@ -559,9 +559,9 @@ def _updated_revision(ctx, service: Service, params: dict) -> ServiceRevision | 
         ("loadBalancers", "load_balancers"), ("serviceRegistries", "service_registries"),
         ("serviceConnectConfiguration", "service_connect_configuration"),
         ("volumeConfigurations", "volume_configurations"), ("vpcLatticeConfigurations", "vpc_lattice_configurations"))}
-    _check_load_balancers(task_definition, members["loadBalancers"] or [])
+    check_load_balancers(task_definition, members["loadBalancers"] or [])
     version = given_version or (kept_version if launch.launch_type == "FARGATE" else None)
-    revision = _new_revision(ctx, service, task_definition, launch, launch_type=launch_type,
+    revision = new_revision(ctx, service, task_definition, launch, launch_type=launch_type,
                              platform_version=version, network_configuration=network, members=members)
     if not params.get("forceNewDeployment") and revision.same_configuration(current):
         return None
@@ -692,13 +692,6 @@ def list_services(ctx: RequestContext, params: dict) -> dict:
     page, token = keyset_page(params, _listing(cluster), scope=f"services|{cluster.name}|{launch_type}|{strategy}|"
                               f"{management}", accept=accept if filtered else None, default=10)
     return {"serviceArns": [cluster.services[name].arn for name in page], "nextToken": token}
-
-
-def namespace_arn(ctx, value: str | None) -> str | None:
-    """A Cloud Map namespace ARN from a name or ARN (the ARN ECS reports for a namespace name)."""
-    if not value:
-        return None
-    return _service_connect_defaults(ctx, {"namespace": value})["namespace"]
 
 
 def _service_namespace(ctx, service: Service) -> str | None:

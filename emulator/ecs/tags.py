@@ -61,19 +61,20 @@ _EXTRA_TAG_CHARACTERS = frozenset("_.:/=+-@")
 
 
 @dataclass(frozen=True)
-class _Taggable:
+class Taggable:
+    """How TagResource, UntagResource and ListTagsForResource reach one type of resource."""
     finder: Callable[[RequestContext, str], Any]
     guard: Callable[[Any], None] | None
     long_arn_segments: int
 
 
-_REGISTRY: dict[str, _Taggable] = {}
+TAGGABLE_TYPES: dict[str, Taggable] = {}     # ARN resource type -> its entry (see taggable)
 
 
 def taggable(resource_type: str, guard: Callable[[Any], None] | None = None, long_arn_segments: int = 1):
     """Register ``finder(ctx, arn) -> object with .tags`` for ARNs of ``resource_type``."""
     def register(finder: Callable[[RequestContext, str], Any]):
-        _REGISTRY[resource_type] = _Taggable(finder, guard, long_arn_segments)
+        TAGGABLE_TYPES[resource_type] = Taggable(finder, guard, long_arn_segments)
         return finder
     return register
 
@@ -114,12 +115,12 @@ def user_tag_count(tags: dict[str, str]) -> int:
     return sum(1 for key in tags if not _reserved(key))
 
 
-def _resource(ctx: RequestContext, resource_arn: str) -> tuple[_Taggable, Any]:
+def _resource(ctx: RequestContext, resource_arn: str) -> tuple[Taggable, Any]:
     arn = arns.parse(resource_arn)
     if arn is None or arn.service != "ecs" or arn.partition != ctx.partition:
         raise InvalidParameterException(INVALID_ARN)
     kind, _, rest = arn.resource.partition("/")
-    entry = _REGISTRY.get(kind)
+    entry = TAGGABLE_TYPES.get(kind)
     parts = rest.split("/")
     if entry is None or not all(parts):
         raise InvalidParameterException(INVALID_ARN)

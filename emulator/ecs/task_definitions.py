@@ -339,15 +339,16 @@ def release_task_definition(store, arn: str) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # RegisterTaskDefinition: the checks, in the order ECS reports them (first failure only).
+# RegisterDaemonTaskDefinition runs the public ones on its family and containers too.
 
-def _check_family(family: str) -> None:
+def check_family(family: str) -> None:
     if not family:
         raise ClientException(FAMILY_BLANK)
     if not _NAME.match(family):
         raise ClientException(FAMILY_INVALID)
 
 
-def _check_containers(containers: list[dict]) -> None:
+def check_containers(containers: list[dict]) -> None:
     if not containers:
         raise ClientException(CONTAINERS_EMPTY)
     if len(containers) > MAX_CONTAINERS:
@@ -370,7 +371,7 @@ def _check_containers(containers: list[dict]) -> None:
         raise ClientException(NO_ESSENTIAL_CONTAINER)
 
 
-def _role_arn(ctx: RequestContext, value: str) -> str:
+def role_arn(ctx: RequestContext, value: str) -> str:
     """A role field as stored: an IAM role ARN; a bare role name is completed with the caller's account."""
     if value.startswith("arn:"):
         arn = arns.parse(value)
@@ -384,7 +385,7 @@ def _role_arn(ctx: RequestContext, value: str) -> str:
     return f"arn:{ctx.partition}:iam::{ctx.account}:role/{value}"
 
 
-def _task_size(value: str | None, setting: str) -> int | None:
+def task_size(value: str | None, setting: str) -> int | None:
     """Task-level ``cpu`` (units or ``"<n> vCPU"``) or ``memory`` (MiB or ``"<n> GB"``) as an integer."""
     if value is None:
         return None
@@ -422,7 +423,7 @@ def _check_port_mappings(containers: list[dict], network_mode: str) -> None:
                 raise ClientException(PORTS_MUST_MATCH.format(mode=network_mode))
 
 
-def _check_memory(containers: list[dict], task_cpu: int | None, task_memory: int | None) -> None:
+def check_memory(containers: list[dict], task_cpu: int | None, task_memory: int | None) -> None:
     for container in containers:
         hard, soft = container.get("memory"), container.get("memoryReservation")
         if task_memory is None and not hard and not soft:
@@ -437,7 +438,7 @@ def _check_memory(containers: list[dict], task_cpu: int | None, task_memory: int
         raise ClientException(CONTAINER_CPU_OVER_TASK)
 
 
-def _check_dependencies(containers: list[dict]) -> None:
+def check_dependencies(containers: list[dict]) -> None:
     essential = {c["name"] for c in containers if c.get("essential", True)}
     for container in containers:
         for dependency in container.get("dependsOn", []):
@@ -445,7 +446,7 @@ def _check_dependencies(containers: list[dict]) -> None:
                 raise ClientException(ESSENTIAL_DEPENDENCY)
 
 
-def _check_execution_role(containers: list[dict], execution_role: str | None) -> None:
+def check_execution_role(containers: list[dict], execution_role: str | None) -> None:
     if execution_role:
         return
     for container in containers:
@@ -554,19 +555,19 @@ def _normalize_container(container: dict, network_mode: str) -> dict:
 def register_task_definition(ctx: RequestContext, params: dict) -> dict:
     family, containers = params["family"], params["containerDefinitions"]
     network_mode = params.get("networkMode", "bridge")
-    _check_family(family)
-    _check_containers(containers)
+    check_family(family)
+    check_containers(containers)
     echoed = {key: copy.deepcopy(params[key]) for key in _ECHOED if key in params}
     for role in ("taskRoleArn", "executionRoleArn"):
         if role in params:
-            echoed[role] = _role_arn(ctx, params[role])
-    cpu, memory = _task_size(params.get("cpu"), "cpu"), _task_size(params.get("memory"), "memory")
+            echoed[role] = role_arn(ctx, params[role])
+    cpu, memory = task_size(params.get("cpu"), "cpu"), task_size(params.get("memory"), "memory")
     _check_ephemeral_storage(params.get("ephemeralStorage"))
     compatibilities = _compatibilities(params, network_mode, cpu, memory)
     _check_port_mappings(containers, network_mode)
-    _check_memory(containers, cpu, memory)
-    _check_dependencies(containers)
-    _check_execution_role(containers, params.get("executionRoleArn"))
+    check_memory(containers, cpu, memory)
+    check_dependencies(containers)
+    check_execution_role(containers, params.get("executionRoleArn"))
     tags = tags_from_request(params.get("tags"))
 
     reg = registry(ctx)

@@ -120,7 +120,7 @@ def _launch(ctx, task_set: TaskSet, count: int) -> None:
         tasks, unplaced = task_engine.start_tasks(
             ctx, service.cluster, task_definition, service.launch_for(task_set.revision), count,
             started_by=task_set.id, group=f"service:{service.name}", service_name=service.name,
-            tags=scheduler._task_tags(service, task_definition), enable_execute_command=service.enable_execute_command)
+            tags=scheduler.task_tags(service, task_definition), enable_execute_command=service.enable_execute_command)
     except InvalidParameterException:          # an EC2 launch with no ACTIVE container instance
         service.events.add(ctx.now, service_events.unable_to_place(service.name, service_events.NO_INSTANCES_REASON),
                            repeat=False)
@@ -356,9 +356,9 @@ def create_task_set(ctx: RequestContext, params: dict) -> dict:
     launch = resolve_launch(ctx, service.cluster, task_definition, LaunchSpec(
         launch_type=launch_type, capacity_provider_strategy=strategy, platform_version=params.get("platformVersion"),
         network_configuration=params.get("networkConfiguration")))
-    services._check_load_balancers(task_definition, params.get("loadBalancers") or [])
+    services.check_load_balancers(task_definition, params.get("loadBalancers") or [])
     tags = tags_from_request(params.get("tags"))
-    revision = services._new_revision(ctx, service, task_definition, launch, launch_type=launch_type,
+    revision = services.new_revision(ctx, service, task_definition, launch, launch_type=launch_type,
                                       platform_version=params.get("platformVersion"),
                                       network_configuration=params.get("networkConfiguration"), members=params)
     started_by = CODE_DEPLOY_STARTED_BY if service.deployment_controller_type == "CODE_DEPLOY" else None

@@ -338,6 +338,15 @@ def test_list_services_by_namespace_finds_service_connect_services(ecs_client):
     assert error_of(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
 
 
+def test_list_services_by_an_empty_namespace_finds_no_namespace(ecs_client):
+    """An empty name names no namespace, even where services without Service Connect exist."""
+    setup_web(ecs_client)
+    fargate_service(ecs_client, desired=0)
+    with pytest.raises(ClientError) as info:
+        ecs_client.list_services_by_namespace(namespace="")
+    assert error_of(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
+
+
 # -- DeleteService -----------------------------------------------------------------------------------
 
 def test_delete_service_refuses_a_service_scaled_above_zero(ecs_client):

@@ -189,8 +189,8 @@ def widgets(monkeypatch):
     def find(ctx, arn):
         return items[arn.split(":widget/", 1)[1]]
 
-    monkeypatch.setitem(ecs_tags._REGISTRY, "widget",
-                        ecs_tags._Taggable(find, refuse_stopped, long_arn_segments=2))
+    monkeypatch.setattr(ecs_tags, "TAGGABLE_TYPES", dict(ecs_tags.TAGGABLE_TYPES))
+    ecs_tags.taggable("widget", refuse_stopped, long_arn_segments=2)(find)
     return items
 
 
@@ -213,11 +213,11 @@ def test_guard_refuses_changes_but_not_listing(ecs_client, widgets):
 
 
 def test_taggable_decorator_registers(monkeypatch):
-    monkeypatch.setattr(ecs_tags, "_REGISTRY", {})
+    monkeypatch.setattr(ecs_tags, "TAGGABLE_TYPES", {})
 
     @ecs_tags.taggable("gizmo", long_arn_segments=2)
     def find(ctx, arn):
         return None
 
-    assert ecs_tags._REGISTRY["gizmo"].finder is find
-    assert ecs_tags._REGISTRY["gizmo"].long_arn_segments == 2
+    assert ecs_tags.TAGGABLE_TYPES["gizmo"].finder is find
+    assert ecs_tags.TAGGABLE_TYPES["gizmo"].long_arn_segments == 2
