@@ -16,9 +16,10 @@ Usage in a handler::
 
 ``scope`` is the resource the request acts on, by identity rather than name
 (``cluster.uid``, a child's ARN), so a cluster or child recreated under the
-same name does not replay its predecessor's answers.  ``replay`` is called on each replay, so the answer shows the resource as it
-is now (as AWS's does).  It may return None when the resource is gone; the
-request is then served afresh.
+same name does not replay its predecessor's answers.  ``replay`` is called
+on each replay, so the answer shows the resource as it is now (as AWS's
+does).  It may return None when the resource is gone; the request is then
+served afresh.
 """
 from __future__ import annotations
 
