@@ -1,5 +1,6 @@
 """DescribeUpdate and ListUpdates: scoping, listing, pagination, not-found answers."""
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 
@@ -123,3 +124,91 @@ def test_failed_update_reports_errors_and_keeps_the_old_value(eks_client, cluste
                                          ({"a": [1]}, '{"a":[1]}'), (["a", "b"], '["a","b"]')])
 def test_param_values_are_strings(value, text):
     assert param_value(value) == text
+
+
+# -- every update-producing operation: InProgress -> Successful on the clock, one at a time --------
+
+OIDC = {"identityProviderConfigName": "idp", "issuerUrl": "https://issuer.example.com", "clientId": "kubernetes"}
+IDC = {"awsIdc": {"idcInstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef"}}
+LOGGING = {"clusterLogging": [{"types": ["api"], "enabled": True}]}
+KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
+
+
+def _with_nodegroup(client):
+    create_nodegroup(client, releaseVersion="1.35.2-20260521")
+
+
+def _with_idp(client):
+    client.associate_identity_provider_config(clusterName="prod", oidc=OIDC)
+
+
+# operation -> (setup on an ACTIVE 1.35 cluster, request, update type, duration, scope parameter or None)
+UPDATE_OPERATIONS = {
+    "UpdateClusterConfig": (None, {"name": "prod", "logging": LOGGING}, "LoggingUpdate",
+                            "eks.cluster.update.config", None),
+    "UpdateClusterVersion": (None, {"name": "prod", "version": "1.36"}, "VersionUpdate",
+                             "eks.cluster.update.version", None),
+    "AssociateEncryptionConfig": (None, {"clusterName": "prod", "encryptionConfig": [
+        {"resources": ["secrets"], "provider": {"keyArn": KEY}}]}, "AssociateEncryptionConfig",
+        "eks.cluster.update.encryption", None),
+    "AssociateIdentityProviderConfig": (None, {"clusterName": "prod", "oidc": OIDC},
+                                        "AssociateIdentityProviderConfig", "eks.identityprovider.associate", None),
+    "DisassociateIdentityProviderConfig": (_with_idp, {"clusterName": "prod", "identityProviderConfig": {
+        "type": "oidc", "name": "idp"}}, "DisassociateIdentityProviderConfig", "eks.identityprovider.disassociate",
+        None),
+    "UpdateNodegroupConfig": (_with_nodegroup, {"clusterName": "prod", "nodegroupName": "ng", "scalingConfig": {
+        "minSize": 1, "maxSize": 4, "desiredSize": 3}}, "ConfigUpdate", "eks.nodegroup.update.config",
+        ("nodegroupName", "ng")),
+    "UpdateNodegroupVersion": (_with_nodegroup, {"clusterName": "prod", "nodegroupName": "ng"}, "VersionUpdate",
+                               "eks.nodegroup.update.version", ("nodegroupName", "ng")),
+    "UpdateAddon": (lambda c: c.create_addon(clusterName="prod", addonName="vpc-cni"),
+                    {"clusterName": "prod", "addonName": "vpc-cni", "serviceAccountRoleArn": ROLE}, "AddonUpdate",
+                    "eks.addon.update", ("addonName", "vpc-cni")),
+    "UpdateCapability": (lambda c: c.create_capability(clusterName="prod", capabilityName="argo", type="ARGOCD",
+                                                       roleArn=ROLE, deletePropagationPolicy="RETAIN",
+                                                       configuration={"argoCd": IDC}),
+                         {"clusterName": "prod", "capabilityName": "argo", "roleArn": ROLE + "-2"}, "ConfigUpdate",
+                         "eks.capability.update", ("capabilityName", "argo")),
+}
+DESCRIBE_TARGET = {"nodegroupName": ("describe_nodegroup", "nodegroup"), "addonName": ("describe_addon", "addon"),
+                   "capabilityName": ("describe_capability", "capability")}
+
+
+def _status_of(client, scope):
+    if scope is None:
+        return client.describe_cluster(name="prod")["cluster"]["status"]
+    method, member = DESCRIBE_TARGET[scope[0]]
+    return getattr(client, method)(clusterName="prod", **{scope[0]: scope[1]})[member]["status"]
+
+
+@pytest.mark.parametrize("operation", sorted(UPDATE_OPERATIONS))
+def test_update_is_in_progress_while_its_resource_updates_then_successful(eks_client, ecs_eks_mock, operation):
+    setup, request, update_type, duration, scope = UPDATE_OPERATIONS[operation]
+    create_cluster(eks_client)
+    if setup is not None:
+        setup(eks_client)
+    eks_client.describe_cluster(name="prod")          # what setup started is settled (instant timing)
+    ecs_eks_mock.clock.freeze()
+    ecs_eks_mock.config.set_timing(**{duration: 120})
+    update = getattr(eks_client, botocore.xform_name(operation))(**request)["update"]
+    assert update["type"] == update_type and update["status"] == "InProgress" and update["errors"] == []
+    scoping = dict([scope]) if scope else {}
+
+    assert _status_of(eks_client, scope) == "UPDATING"
+    assert eks_client.describe_cluster(name="prod")["cluster"]["status"] == ("UPDATING" if scope is None
+                                                                            else "ACTIVE")
+    assert eks_client.list_updates(name="prod", **scoping)["updateIds"][-1] == update["id"]
+    again = error_of(getattr(eks_client, botocore.xform_name(operation)), **request)
+    assert again["Error"]["Code"] == "ResourceInUseException"
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 409 and again["clusterName"] == "prod"
+    if scope is None:
+        assert again["Error"]["Message"] == (f"Cannot {update_type} because cluster prod currently has update "
+                                             f"{update['id']} in progress")
+
+    ecs_eks_mock.clock.advance(119)
+    assert eks_client.describe_update(name="prod", updateId=update["id"], **scoping)["update"]["status"] == \
+        "InProgress"
+    ecs_eks_mock.clock.advance(1)
+    done = eks_client.describe_update(name="prod", updateId=update["id"], **scoping)["update"]
+    assert done["status"] == "Successful" and done["id"] == update["id"]
+    assert _status_of(eks_client, scope) == "ACTIVE"
