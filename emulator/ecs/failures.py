@@ -11,27 +11,33 @@ A rule matches a task by container image (a glob, ``"*"`` for any: ``"repo/app:b
   container) exit with ``exit_code`` (and ``reason``, e.g. ``OutOfMemoryError: Container killed due
   to memory usage`` for 137); an essential one stops the task with ``EssentialContainerExited``.
 
-``count`` limits how many tasks a rule affects (default: every matching task from now on). Rules
-are state of one (account, Region) of an engine, like its resources: ``reset`` clears them. What
+``count`` limits how many tasks a rule affects (default: every matching task from now on). What
 follows from the outcomes -- service events, ``failedTasks``, the circuit breaker, rollbacks,
 restart throttling -- is the service scheduler's, as for any task that fails.
+
+Scope: rules belong to one account and Region, like its resources (they are kept in that ECS
+store's ``failure_rules``): a rule affects only the tasks of its own account and Region, and
+``reset`` drops them with the stores. Every call below takes ``account`` and ``region``; they
+default to the engine's default account (``123456789012``, or ``EMULATOR_ACCOUNT_ID``) and
+``us-east-1``, the account and Region of a client with no particular credentials.
 
 In process (``target`` is an ``Emulator`` or anything with ``.engine``: ``mock_aws``, the
 ``ecs_eks_mock`` fixture, ``EmulatorServer``)::
 
     from emulator.ecs.failures import fail_tasks, failure_rules, clear_failures
     fail_tasks(mock, image="web:2", reason="CannotPullContainerError: pull access denied")
-    fail_tasks(mock, family="worker", exit_code=1, after=30)
+    fail_tasks(mock, family="worker", exit_code=1, after=30, region="eu-west-1")
+    failure_rules(mock)              # the rules of the default account in us-east-1
     clear_failures(mock)
 
 Over HTTP: ``POST /_emulator/ecs/failures`` with the same fields in camelCase (``image``,
 ``family``, ``reason``, ``exitCode``, ``after``, ``container``, ``count``, ``account``, ``region``),
-``GET`` lists the rules, ``DELETE`` (optionally ``?id=``) removes them.
+``GET`` lists the rules, ``DELETE`` (optionally ``?id=``) removes them; ``GET`` and ``DELETE``
+take ``?account=&region=``, with the same defaults.
 """
 from __future__ import annotations
 
 import fnmatch
-import weakref
 from dataclasses import dataclass
 
 from emulator.core import ids, identity
@@ -84,10 +90,6 @@ class FailureRule:
                 "container": self.container, "remaining": self.remaining}
 
 
-# store -> its rules, oldest first (a reset drops the stores, and their rules with them)
-_rules: "weakref.WeakKeyDictionary[object, list[FailureRule]]" = weakref.WeakKeyDictionary()
-
-
 def _engine(target):
     return getattr(target, "engine", target)
 
@@ -99,7 +101,8 @@ def _store(target, account: str | None, region: str | None):
 def fail_tasks(target, *, image: str | None = None, family: str | None = None, reason: str | None = None,
                exit_code: int | None = None, after: float = 0.0, container: str | None = None,
                count: int | None = None, account: str | None = None, region: str | None = None) -> dict:
-    """Declare that tasks matching ``image`` and/or ``family`` fail (see the module docstring)."""
+    """Declare that tasks of ``account`` and ``region`` matching ``image`` and/or ``family`` fail (see the
+    module docstring); returns the rule."""
     if image is None and family is None:
         raise ValueError("a failure rule needs an image or a task-definition family")
     if after < 0 or (count is not None and count < 1):
@@ -108,32 +111,31 @@ def fail_tasks(target, *, image: str | None = None, family: str | None = None, r
                        after=float(after), container=container, remaining=count)
     store = _store(target, account, region)
     with store.lock:
-        _rules.setdefault(store, []).append(rule)
+        store.failure_rules.append(rule)
     return rule.describe()
 
 
 def failure_rules(target, account: str | None = None, region: str | None = None) -> list[dict]:
+    """The rules of ``account`` and ``region``, oldest first."""
     store = _store(target, account, region)
     with store.lock:
-        return [rule.describe() for rule in _rules.get(store, [])]
+        return [rule.describe() for rule in store.failure_rules]
 
 
 def clear_failures(target, rule_id: str | None = None, account: str | None = None,
                    region: str | None = None) -> int:
-    """Remove one rule (or all); returns how many were removed."""
+    """Remove one rule (or all) of ``account`` and ``region``; returns how many were removed."""
     store = _store(target, account, region)
     with store.lock:
-        rules = _rules.get(store, [])
-        kept = [rule for rule in rules if rule_id is not None and rule.id != rule_id]
-        _rules[store] = kept
-        return len(rules) - len(kept)
+        rules = store.failure_rules
+        before = len(rules)
+        rules[:] = [rule for rule in rules if rule_id is not None and rule.id != rule_id]
+        return before - len(rules)
 
 
 def _take(store, task, kind: str) -> FailureRule | None:
     """The first rule of ``kind`` matching the task, counted against its ``count``."""
-    rules = _rules.get(store)
-    if not rules:
-        return None
+    rules = store.failure_rules
     for rule in rules:
         if rule.failure == kind and rule.matches(task):
             if rule.remaining is not None:

@@ -43,6 +43,7 @@ class EcsStore(Store):
         self.daemon_tasks: dict = {}        # task id -> daemons.Daemon that started it
         self.daemon_tokens: dict = {}       # CreateDaemon clientToken -> (request digest, daemon ARN)
         self.express_services: dict = {}    # service ARN -> express_gateway.ExpressService
+        self.failure_rules: list = []       # failures.FailureRule, oldest first (fail_tasks; tasks of this store)
 
 
 def validation_error(operation: str, violation: Violation) -> ServiceError:

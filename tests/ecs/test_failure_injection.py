@@ -93,6 +93,21 @@ def test_rules_belong_to_one_region(ecs_eks_mock, ecs_client):
     assert failure_rules(ecs_eks_mock) == [] and len(failure_rules(ecs_eks_mock, region="eu-west-1")) == 1
 
 
+def test_rules_belong_to_one_account(ecs_eks_mock, ecs_client):
+    """Without ``account`` a rule is the default account's; another account's tasks follow only its own rules."""
+    other = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="111122223333",
+                         aws_secret_access_key="testing")
+    fail_tasks(ecs_eks_mock, family="web", account="111122223333")
+    for client in (ecs_client, other):
+        fargate_cluster(client)
+    assert describe_task(ecs_client, run_fargate(ecs_client)[0]["taskArn"])["lastStatus"] == "RUNNING"
+    assert describe_task(other, run_fargate(other)[0]["taskArn"])["stopCode"] == "TaskFailedToStart"
+    assert failure_rules(ecs_eks_mock) == []
+    assert len(failure_rules(ecs_eks_mock, account="111122223333")) == 1
+    assert clear_failures(ecs_eks_mock) == 0
+    assert clear_failures(ecs_eks_mock, account="111122223333") == 1
+
+
 def test_a_rule_needs_an_image_or_a_family(ecs_eks_mock):
     with pytest.raises(ValueError):
         fail_tasks(ecs_eks_mock, reason="nothing to match")
@@ -118,6 +133,14 @@ def test_the_admin_endpoint_declares_lists_and_removes_rules(emulator_server):
                                                                "CannotPullContainerError: denied")
     assert _admin(emulator_server, "DELETE", query=f"?id={rule['id']}") == {"removed": 1}
     assert _admin(emulator_server, "GET") == {"rules": []}
+
+
+def test_the_admin_endpoint_keeps_rules_per_account_and_region(emulator_server):
+    rule = _admin(emulator_server, "POST", {"family": "web", "account": "111122223333", "region": "eu-west-1"})
+    assert _admin(emulator_server, "GET") == {"rules": []}
+    assert _admin(emulator_server, "GET", query="?account=111122223333&region=eu-west-1") == {"rules": [rule]}
+    assert failure_rules(emulator_server, account="111122223333", region="eu-west-1") == [rule]
+    assert _admin(emulator_server, "DELETE", query="?account=111122223333&region=eu-west-1") == {"removed": 1}
 
 
 def test_the_admin_endpoint_refuses_a_rule_without_image_or_family(emulator_server):
