@@ -3,7 +3,6 @@ import re
 
 import pytest
 
-from emulator.core.service import RequestContext
 from emulator.eks import access
 from emulator.eks.common import CLUSTER_NOT_ACTIVE
 from tests.eks.cluster_support import ACCOUNT, assert_error, create_cluster, error_of
@@ -346,18 +345,20 @@ def test_associated_policies_page_through_every_policy_once(eks_client, cluster)
     assert all(page["clusterName"] == "prod" and page["principalArn"] == ROLE for page in pages)
 
 
-def test_node_access_entries_for_other_modules(eks_client, ecs_eks_mock):
-    """create_node_access_entry: what EKS adds for a managed node group's role in an API* cluster."""
-    create_cluster(eks_client, accessConfig={"authenticationMode": "API"})
-    engine = ecs_eks_mock.engine
-    store = engine.store("eks")
-    ctx = RequestContext(engine, engine.services["eks"], "CreateNodegroup", ACCOUNT, "us-east-1", store,
-                         engine.clock.now(), "request")
-    cluster = store.clusters["prod"]
-    entry = access.create_node_access_entry(ctx, cluster, NODE_ROLE, "EC2_LINUX")
-    assert entry.type == "EC2_LINUX"
-    assert access.create_node_access_entry(ctx, cluster, NODE_ROLE, "EC2_LINUX") is None
-    assert NODE_ROLE in eks_client.list_access_entries(clusterName="prod")["accessEntries"]
+def test_a_node_role_gets_one_entry_however_many_node_groups_use_it(eks_client):
+    """EKS adds the node role's entry once, and leaves an entry the role already has alone."""
+    create_cluster(eks_client, accessConfig={"authenticationMode": "API",
+                                             "bootstrapClusterCreatorAdminPermissions": False})
+    create(eks_client, principal=ROLE)
+    subnets = ["subnet-0a1b2c3d4e5f60718", "subnet-0f9e8d7c6b5a40312"]
+    for name in ("a", "b"):
+        eks_client.create_nodegroup(clusterName="prod", nodegroupName=name, nodeRole=NODE_ROLE, subnets=subnets)
+    eks_client.create_nodegroup(clusterName="prod", nodegroupName="c", nodeRole=ROLE, subnets=subnets)
+    assert sorted(eks_client.list_access_entries(clusterName="prod")["accessEntries"]) == [ROLE, NODE_ROLE]
+    assert eks_client.describe_access_entry(clusterName="prod", principalArn=NODE_ROLE)["accessEntry"]["type"] == \
+        "EC2_LINUX"
+    assert eks_client.describe_access_entry(clusterName="prod", principalArn=ROLE)["accessEntry"]["type"] == \
+        "STANDARD"
 
 
 def test_nodegroup_and_fargate_profile_roles_get_their_access_entries_in_api_clusters(eks_client):
