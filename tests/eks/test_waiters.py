@@ -37,11 +37,15 @@ def nodegroup_active(client):
     return {"clusterName": "prod", "nodegroupName": "ng"}
 
 
-def nodegroup_deleted(client):
-    request = nodegroup_active(client)
-    client.describe_nodegroup(**request)
-    assert client.delete_nodegroup(**request)["nodegroup"]["status"] == "DELETING"
+def _deleting(client, request, resource, member):
+    """The resource of ``request``, once ACTIVE, deleted: DELETING at once."""
+    getattr(client, f"describe_{resource}")(**request)
+    assert getattr(client, f"delete_{resource}")(**request)[member]["status"] == "DELETING"
     return request
+
+
+def nodegroup_deleted(client):
+    return _deleting(client, nodegroup_active(client), "nodegroup", "nodegroup")
 
 
 def fargate_profile_active(client):
@@ -51,10 +55,7 @@ def fargate_profile_active(client):
 
 
 def fargate_profile_deleted(client):
-    request = fargate_profile_active(client)
-    client.describe_fargate_profile(**request)
-    assert client.delete_fargate_profile(**request)["fargateProfile"]["status"] == "DELETING"
-    return request
+    return _deleting(client, fargate_profile_active(client), "fargate_profile", "fargateProfile")
 
 
 def addon_active(client):
@@ -64,10 +65,7 @@ def addon_active(client):
 
 
 def addon_deleted(client):
-    request = addon_active(client)
-    client.describe_addon(**request)
-    assert client.delete_addon(**request)["addon"]["status"] == "DELETING"
-    return request
+    return _deleting(client, addon_active(client), "addon", "addon")
 
 
 # waiter -> (setup returning the waiter's request, the duration of the step it waits for)
