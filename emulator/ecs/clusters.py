@@ -18,7 +18,7 @@ from emulator.ecs.errors import (ClusterContainsCapacityProviderException, Clust
                                 ClusterContainsServicesException, ClusterContainsTasksException,
                                 ClusterNotFoundException, InvalidParameterException, LimitExceededException,
                                 ResourceInUseException)
-from emulator.ecs.indexes import MultiIndex
+from emulator.ecs.indexes import MultiIndex, SortedKeys
 from emulator.ecs.service import ecs
 
 CLUSTER_NOT_FOUND = "Cluster not found."
@@ -86,6 +86,7 @@ class Cluster:
     instances: dict = field(default_factory=dict)                # id -> ContainerInstance (INACTIVE ones too)
     instance_index: MultiIndex = field(default_factory=MultiIndex)  # ("status", s) -> instance ids
     services: dict = field(default_factory=dict)                 # name -> service (services module)
+    service_listing: SortedKeys = field(default_factory=SortedKeys)  # names of ACTIVE services (ListServices)
     service_counts: Counter = field(default_factory=Counter)     # (status, "EC2"|"FARGATE") -> services
 
     @property

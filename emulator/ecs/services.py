@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import json
 import re
-import weakref
 from typing import Any, Callable
 
 from emulator.core import arns
@@ -249,17 +248,6 @@ class Service:
 
 
 # -- finding services --------------------------------------------------------------------------------
-
-# cluster -> names of its ACTIVE services (ListServices pages over it)
-_listed: "weakref.WeakKeyDictionary[Cluster, SortedKeys]" = weakref.WeakKeyDictionary()
-
-
-def _listing(cluster: Cluster) -> SortedKeys:
-    keys = _listed.get(cluster)
-    if keys is None:
-        keys = _listed[cluster] = SortedKeys(n for n, s in cluster.services.items() if s.status == "ACTIVE")
-    return keys
-
 
 def _service_name(ctx, cluster: Cluster, identifier: str) -> str | None:
     arn = arns.parse(identifier)
@@ -494,7 +482,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
     service.counted_launch_type = launch.launch_type if launch is not None else params.get("launchType", "EC2")
 
     cluster.services[name] = service
-    _listing(cluster).add(name)
+    cluster.service_listing.add(name)
     note_service_status(cluster, service.counted_launch_type, None, "ACTIVE")
     if controller == "ECS":
         start_deployment(ctx, service, revision)
@@ -640,7 +628,7 @@ def delete_service_from_request(ctx: RequestContext, params: dict) -> Service:
     service.desired_count = 0
     for deployment in service.deployments[:1]:
         deployment.desired_count, deployment.updated_at = 0, ctx.now
-    _listing(cluster).discard(service.name)
+    cluster.service_listing.discard(service.name)
     scheduler.schedule(ctx, service)
     return service
 
@@ -689,7 +677,7 @@ def list_services(ctx: RequestContext, params: dict) -> dict:
                 and (strategy is None or service.scheduling_strategy == strategy)
                 and (management is None or service.resource_management_type == management))
     filtered = launch_type is not None or strategy is not None or management is not None
-    page, token = keyset_page(params, _listing(cluster), scope=f"services|{cluster.name}|{launch_type}|{strategy}|"
+    page, token = keyset_page(params, cluster.service_listing, scope=f"services|{cluster.name}|{launch_type}|{strategy}|"
                               f"{management}", accept=accept if filtered else None, default=10)
     return {"serviceArns": [cluster.services[name].arn for name in page], "nextToken": token}
 
