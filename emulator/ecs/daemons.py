@@ -19,10 +19,12 @@ STOPPED the daemon is gone (its deployments and revisions stay describable).
 
 For other modules:
 
-- :func:`instance_joined` ``(ctx, instance)``: call when a container instance registers with its
-  ``capacity_provider_name`` set (ECS Managed Instances launched it); the daemons of its providers
-  start their tasks on it. Status changes (DRAINING, INACTIVE, ACTIVE again) arrive through the
-  container-instance listener.
+- Container instances arrive through the container-instance listener: one that registers
+  (``container_instances.add_instance`` -- ECS Managed Instances launching one for its provider --
+  tells its listeners, previous status ``REGISTERING``) gets the daemon tasks of its provider at once,
+  before the task it was launched for; status changes (DRAINING, INACTIVE, ACTIVE again) follow the
+  same way. :func:`instance_joined` ``(ctx, instance)`` does the same for an instance that was made a
+  provider's after it registered.
 - :func:`daemon_task_keys` ``(ctx, cluster, daemon_name, desired)``: the task ids ListTasks lists for
   ``daemonName`` (a :class:`~emulator.ecs.indexes.SortedKeys`); raises DaemonNotFoundException.
 
@@ -484,7 +486,7 @@ def _daemons_of(ctx, cluster: Cluster) -> list[Daemon]:
 
 
 def instance_joined(ctx, instance: ContainerInstance) -> None:
-    """A container instance of a Managed Instances capacity provider registered: daemons start their tasks."""
+    """An ACTIVE instance now belongs to a Managed Instances capacity provider: its daemons start their tasks."""
     if instance.status != "ACTIVE":
         return
     for daemon in _daemons_of(ctx, instance.cluster):

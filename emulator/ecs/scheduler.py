@@ -26,8 +26,10 @@ circuit breaker on, ``failedTasks`` reaching clamp(ceil(desired / 2), 3, 200) fa
 with rollback, a new deployment of the last COMPLETED revision replaces it. Failed starts also
 throttle restarts: after 3 in a row, the next start waits 15 s, then 30 s, ... up to 15 min.
 
-DAEMON services run one task on each ACTIVE container instance that meets the placement
-constraints; ``desiredCount`` follows the number of such instances.
+DAEMON services run one task on each ACTIVE container instance of their launch type (EC2 or
+EXTERNAL; not the instances ECS Managed Instances launches for its capacity providers) that meets
+the placement constraints; ``desiredCount`` follows the number of such instances. An instance that
+registers gets its task in the same request (instance listeners hear of it as ``REGISTERING``).
 
 Services with a CODE_DEPLOY or EXTERNAL deployment controller are not scheduled here: their task
 sets run their tasks.
@@ -329,10 +331,9 @@ def _eligible(service) -> list:
     launch = service.launch_for(service.deployments[0].revision)
     predicates = [predicate for kind, predicate in (launch.constraints if launch is not None else [])
                   if kind == "memberOf" and predicate is not None]
-    external = launch is not None and launch.launch_type == "EXTERNAL"
-    return [i for i in service.cluster.instances.values()
-            if i.status == "ACTIVE" and i.ec2_instance_id.startswith("mi-") == external
-            and all(predicate(i) for predicate in predicates)]
+    launch_type = launch.launch_type if launch is not None else "EC2"
+    return [i for i in task_engine.candidate_instances(service.cluster, launch_type)
+            if all(predicate(i) for predicate in predicates)]
 
 
 def _reconcile_daemon(ctx, service) -> None:
@@ -484,7 +485,13 @@ def _task_changed(ctx, task, previous: str) -> None:
 
 def _instance_changed(ctx, instance, previous: str) -> None:
     for service in list(instance.cluster.services.values()):
-        if service.status in ("ACTIVE", "DRAINING"):
+        if service.status not in ("ACTIVE", "DRAINING"):
+            continue
+        if previous == "REGISTERING" and service.scheduling_strategy != "DAEMON":
+            # other services get a new instance once the work that registered it is done: an instance
+            # ECS Managed Instances launches is for the task being placed
+            schedule(ctx, service)
+        else:
             reconcile(_context(ctx), service)
 
 

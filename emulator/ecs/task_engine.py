@@ -503,7 +503,7 @@ def _choose_host(need: placement.Placement, pool: list[ContainerInstance], candi
     return placement.choose(fit, need, lambda name: placement.spread_counts(candidates, name, need.group), _rng), {}
 
 
-def _candidates(cluster: Cluster, launch_type: str) -> list[ContainerInstance]:
+def candidate_instances(cluster: Cluster, launch_type: str) -> list[ContainerInstance]:
     """ACTIVE instances a launch type may use: EXTERNAL ones (``mi-`` ids), the ones ECS Managed
     Instances launched, or the others (EC2)."""
     if launch_type == "MANAGED_INSTANCES":
@@ -546,7 +546,7 @@ def start_tasks(ctx, cluster: Cluster, task_definition, launch: Launch, count: i
         providers = [managed[0]] * count
     candidates: list[ContainerInstance] = []
     if launch.launch_type != "FARGATE":
-        candidates = container_instances if explicit else _candidates(cluster, launch.launch_type)
+        candidates = container_instances if explicit else candidate_instances(cluster, launch.launch_type)
         if not candidates and not provisioning:
             raise InvalidParameterException(NO_CONTAINER_INSTANCES)
     tasks, reasons, failures, chosen_here = [], {}, [], set()

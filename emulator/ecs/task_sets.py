@@ -227,7 +227,12 @@ def _task_changed(ctx, task: Task, previous: str) -> None:
 
 def _instance_changed(ctx, instance, previous: str) -> None:
     for service in list(instance.cluster.services.values()):
-        if service.deployment_controller_type != "ECS" and service.status != "INACTIVE":
+        if service.deployment_controller_type == "ECS" or service.status == "INACTIVE":
+            continue
+        if previous == "REGISTERING":           # as the service scheduler: once the registering work is done
+            for task_set in service.task_sets:
+                _schedule(ctx, task_set)
+        else:
             reconcile_service(LifecycleContext(ctx.store, ctx.config, ctx.now), service)
 
 

@@ -5,7 +5,11 @@ from botocore.exceptions import ClientError
 from emulator.ecs.failures import fail_tasks
 from tests.ecs.service_support import (deployment_counts, describe, error_of, events, fargate_service, service_tasks,
                                        setup_web, started, steady, stopped_running, task_id, tasks_named)
-from tests.ecs.task_support import ec2_task_definition, register_instance
+from tests.ecs.task_support import ACCOUNT, ec2_task_definition, register_instance
+
+MANAGED = {"infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
+           "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
+                                      "networkConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60718"]}}}
 
 
 def ec2_cluster(client, instances: int = 2, **instance_params) -> list[dict]:
@@ -133,6 +137,17 @@ def test_a_task_that_fits_no_instance_is_reported(ecs_client):
         f"information, see the Troubleshooting section of the Amazon ECS Developer Guide."]
 
 
+def test_a_task_that_fit_nowhere_is_placed_on_an_instance_that_registers(ecs_client):
+    """The scheduler hears of the new instance: the task runs without the service being read in between."""
+    ec2_cluster(ecs_client, instances=1, cpu=100)
+    ecs_client.create_service(cluster="c", serviceName="batch", taskDefinition="batch", desiredCount=1)
+    assert describe(ecs_client, "batch")["runningCount"] == 0
+    added = register_instance(ecs_client)
+    [task] = ecs_client.describe_tasks(cluster="c", tasks=ecs_client.list_tasks(cluster="c")["taskArns"])["tasks"]
+    assert (task["containerInstanceArn"], task["lastStatus"], task["group"]) == (
+        added["containerInstanceArn"], "RUNNING", "service:batch")
+
+
 # -- DAEMON --------------------------------------------------------------------------------------------
 
 def test_a_daemon_service_runs_one_task_per_active_instance(ecs_client):
@@ -154,10 +169,39 @@ def test_a_daemon_service_runs_one_task_per_active_instance(ecs_client):
     assert (drained["desiredCount"], drained["runningCount"]) == (1, 1)
     assert [t["containerInstanceArn"] for t in service_tasks(ecs_client, "agent")] == [first["containerInstanceArn"]]
     third = register_instance(ecs_client)
-    describe(ecs_client, "agent")           # the scheduler sees the new instance when the service is read
     grown = describe(ecs_client, "agent")
     assert (grown["desiredCount"], grown["runningCount"]) == (2, 2)
     assert third["containerInstanceArn"] in {t["containerInstanceArn"] for t in service_tasks(ecs_client, "agent")}
+
+
+def test_a_daemon_service_places_its_task_on_an_instance_as_it_registers(ecs_client):
+    ec2_cluster(ecs_client)
+    ecs_client.create_service(cluster="c", serviceName="agent", taskDefinition="batch", schedulingStrategy="DAEMON",
+                              launchType="EC2")
+    assert describe(ecs_client, "agent")["runningCount"] == 2
+    third = register_instance(ecs_client)
+    service = describe(ecs_client, "agent")
+    assert (service["desiredCount"], service["runningCount"]) == (3, 3)
+    added = events(service)[-3:]
+    assert added == ["(daemon service agent) updated desired count to 3.", started("agent", tasks_named(added[1])),
+                     steady("agent")]
+    assert third["containerInstanceArn"] in {t["containerInstanceArn"] for t in service_tasks(ecs_client, "agent")}
+
+
+def test_a_daemon_service_leaves_managed_instances_alone(ecs_client):
+    """Instances ECS Managed Instances launches belong to their capacity provider; an EC2 DAEMON service does not
+    place tasks on them."""
+    ec2_cluster(ecs_client, instances=1)
+    ecs_client.create_service(cluster="c", serviceName="agent", taskDefinition="batch", schedulingStrategy="DAEMON",
+                              launchType="EC2")
+    ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider=MANAGED)
+    ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["mi"], defaultCapacityProviderStrategy=[])
+    task = ecs_client.run_task(cluster="c", taskDefinition="batch", capacityProviderStrategy=[
+        {"capacityProvider": "mi", "weight": 1}])["tasks"][0]
+    service = describe(ecs_client, "agent")
+    assert (service["desiredCount"], service["runningCount"]) == (1, 1)
+    hosts = {t["containerInstanceArn"] for t in service_tasks(ecs_client, "agent")}
+    assert task["containerInstanceArn"] not in hosts
 
 
 def test_a_daemon_deployment_replaces_each_instance_task(ecs_client):

@@ -6,6 +6,7 @@ import pytest
 
 from emulator.ecs.failures import fail_tasks
 from tests.ecs.lifecycle_support import TASK_STEPS, error_of
+from tests.ecs.task_support import register_instance
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
@@ -178,6 +179,19 @@ def test_the_same_client_token_returns_the_same_task_set(ecs):
     assert create(ecs, clientToken="deploy-1")["id"] == first["id"]
     assert error_of(create, client=ecs, definition="web:2", clientToken="deploy-1") == (
         "InvalidParameterException", "The clientToken is already in use with a different CreateTaskSet request.")
+
+
+def test_a_task_set_places_its_tasks_on_an_instance_that_registers(ecs):
+    ecs.register_task_definition(family="batch", containerDefinitions=[
+        {"name": "worker", "image": "busybox", "cpu": 128, "memory": 256}])
+    ecs.create_service(cluster="c", serviceName="e", desiredCount=2, deploymentController={"type": "EXTERNAL"})
+    task_set = ecs.create_task_set(cluster="c", service="e", taskDefinition="batch", launchType="EC2",
+                                   scale={"value": 100, "unit": "PERCENT"})["taskSet"]
+    assert describe(ecs, task_set["id"], service="e")["runningCount"] == 0
+    instance = register_instance(ecs)
+    tasks = tasks_of(ecs, task_set["id"])
+    assert [(t["containerInstanceArn"], t["lastStatus"]) for t in tasks] == [
+        (instance["containerInstanceArn"], "RUNNING")] * 2
 
 
 # -- UpdateTaskSet / UpdateServicePrimaryTaskSet ------------------------------------------------------------
