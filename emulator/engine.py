@@ -96,7 +96,7 @@ class Emulator:
                     f"{service_name.upper()} operation {operation} is not implemented by this emulator.")
             violation = self._validators[service_name].check(operation, params)
             if violation is not None:
-                raise service.validation_error(operation, violation)
+                raise service.validation_error(operation, violation, params)
             who = identity.from_headers(request.headers, request.query)
             account = self.config.account_for(who.access_key)
             store = self._stores[service_name].get(account, who.region)

@@ -76,7 +76,7 @@ class RequestContext:
 
 class Service:
     def __init__(self, name: str, store_factory: Callable[[str, str], Store],
-                 validation_error: Callable[[str, Violation], ServiceError],
+                 validation_error: Callable[[str, Violation, dict], ServiceError],
                  server_error: type[ServiceError], handlers_package: str,
                  invalid_body_error: type[ServiceError] = SerializationException) -> None:
         self.name = name

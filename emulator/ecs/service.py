@@ -46,7 +46,7 @@ class EcsStore(Store):
         self.failure_rules: list = []       # failures.FailureRule, oldest first (fail_tasks; tasks of this store)
 
 
-def validation_error(operation: str, violation: Violation) -> ServiceError:
+def validation_error(operation: str, violation: Violation, params: dict) -> ServiceError:
     # The JSON front end rejects a member of the wrong JSON type before ECS sees it.
     if violation.kind == "type":
         return SerializationException(violation.message)

@@ -69,20 +69,24 @@ _SUBSCRIPTION_OPERATIONS = frozenset({"CreateEksAnywhereSubscription", "Describe
                                       "UpdateEksAnywhereSubscription", "DeleteEksAnywhereSubscription"})
 
 
-def _context(operation: str, violation: Violation) -> dict:
-    """The error's context member for the (top-level, text) member at fault, as EKS fills it in."""
-    if violation.path != violation.member or not isinstance(violation.value, str):
-        return {}
+def _context(operation: str, violation: Violation, params: dict) -> dict:
+    """The error's context members, as EKS fills them in: the resources the request names (its
+    cluster, node group, add-on...), and the (top-level, text) member at fault itself."""
     if operation in _SUBSCRIPTION_OPERATIONS:
-        return {"subscriptionId": violation.value} if violation.member == "id" else {}
-    field = _CONTEXT_MEMBERS.get(violation.member)
-    return {field: violation.value} if field else {}
+        at_fault = violation.path == "id" and isinstance(violation.value, str)
+        return {"subscriptionId": violation.value} if at_fault else {}
+    context = {field: params[member] for member, field in _CONTEXT_MEMBERS.items()
+               if isinstance(params.get(member), str)}
+    if violation.path == violation.member and isinstance(violation.value, str) \
+            and violation.member in _CONTEXT_MEMBERS:
+        context[_CONTEXT_MEMBERS[violation.member]] = violation.value
+    return context
 
 
-def validation_error(operation: str, violation: Violation) -> ServiceError:
+def validation_error(operation: str, violation: Violation, params: dict) -> ServiceError:
     if operation in TAG_OPERATIONS:
         return errors.BadRequestException(violation.message)
-    context = _context(operation, violation)
+    context = _context(operation, violation, params)
     if violation.kind == "pattern" and violation.member in ("name", "clusterName") and "clusterName" in context:
         return errors.InvalidParameterException(INVALID_NAME_MESSAGE.format(member=violation.member), **context)
     return errors.InvalidParameterException(violation.message, **context)

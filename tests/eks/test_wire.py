@@ -196,7 +196,7 @@ def test_max_results_above_100_is_refused(emulator_server, path):
 
 def test_max_results_in_the_list_insights_body_is_bounded_too(emulator_server):
     response = requests.post(f"{emulator_server.url}/clusters/c/insights", json={"maxResults": 1000})
-    _ipe(response, "Invalid value 1000 for parameter 'maxResults': must be at most 100.")
+    _ipe(response, "Invalid value 1000 for parameter 'maxResults': must be at most 100.", clusterName="c")
 
 
 def test_enum_values_are_checked(emulator_server):
@@ -206,12 +206,12 @@ def test_enum_values_are_checked(emulator_server):
     response = requests.post(f"{url}/clusters/c/node-groups", json={
         "nodegroupName": "ng", "subnets": SUBNETS, "nodeRole": CLUSTER_ROLE, "capacityType": "RESERVED"})
     _ipe(response, "Invalid value 'RESERVED' for parameter 'capacityType'. Valid values: ON_DEMAND, SPOT, "
-                   "CAPACITY_BLOCK.")
+                   "CAPACITY_BLOCK.", clusterName="c", nodegroupName="ng")
     nested = requests.post(f"{url}/clusters", json={"name": "d", "roleArn": CLUSTER_ROLE,
                                                     "resourcesVpcConfig": {"subnetIds": SUBNETS},
                                                     "upgradePolicy": {"supportType": "FOREVER"}})
     _ipe(nested, "Invalid value 'FOREVER' for parameter 'upgradePolicy.supportType'. Valid values: STANDARD, "
-                 "EXTENDED.")
+                 "EXTENDED.", clusterName="d")
     query = requests.get(f"{url}/cluster-versions?versionStatus=retired")
     _ipe(query, "Invalid value 'retired' for parameter 'versionStatus'. Valid values: UNSUPPORTED, STANDARD_SUPPORT, "
                 "EXTENDED_SUPPORT.")
@@ -241,10 +241,10 @@ def test_patterns_are_checked_with_the_eks_wording(emulator_server):
 def test_missing_required_member_and_wrong_type(emulator_server):
     url = emulator_server.url
     _ipe(requests.post(f"{url}/clusters", json={"name": "c", "resourcesVpcConfig": {"subnetIds": SUBNETS}}),
-         "Missing required parameter: 'roleArn'.")
+         "Missing required parameter: 'roleArn'.", clusterName="c")
     _ipe(requests.post(f"{url}/clusters", json={"name": "c", "roleArn": CLUSTER_ROLE,
                                                 "resourcesVpcConfig": {"subnetIds": "subnet-1"}}),
-         "Invalid type for parameter 'resourcesVpcConfig.subnetIds': expected list, got string.")
+         "Invalid type for parameter 'resourcesVpcConfig.subnetIds': expected list, got string.", clusterName="c")
     _ipe(requests.post(f"{url}/clusters", data=b"{not json", headers={"Content-Type": "application/json"}),
          "The request body could not be parsed: expected a JSON object.")
 

@@ -111,3 +111,11 @@ def test_tag_operations_use_their_own_validation_error(emulator_server, captured
 
 def test_admin_paths_do_not_shadow_aws_routes(emulator_server):
     assert requests.get(f"{emulator_server.url}/clusters").json()["clusters"] == []
+
+
+def test_validation_error_names_the_cluster_of_the_request(emulator_server):
+    response = requests.get(f"{emulator_server.url}/clusters/prod/node-groups?maxResults=500")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["clusterName"] == "prod" and body["nodegroupName"] is None
+    assert body["message"] == "Invalid value 500 for parameter 'maxResults': must be at most 100."
