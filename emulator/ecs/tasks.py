@@ -12,13 +12,13 @@ import re
 from emulator.core.service import RequestContext
 from emulator.ecs import task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster
-from emulator.ecs.common import resource_name
 from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, ConflictException,
                                 InvalidParameterException, LimitExceededException, ResourceNotFoundException,
                                 ServiceNotFoundException)
 from emulator.ecs.indexes import EMPTY, check_list, keyset_page
 from emulator.ecs.service import ecs
+from emulator.ecs.services import SERVICE_NOT_FOUND, find_service
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
                                tags_from_request, user_tag_count)
 from emulator.ecs.task_definitions import BEING_DELETED, find_task_definition
@@ -47,7 +47,6 @@ TASK_NOT_FOUND = "The referenced task was not found."
 TASK_IDENTIFIER_INVALID = "Task Identifier is invalid"
 INSTANCES_EMPTY = "Container instances cannot be empty."
 TOO_MANY_INSTANCES = "containerInstances can have at most 10 items."
-SERVICE_NOT_FOUND = "Service not found."
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]*$")
 _CLIENT_TOKEN = re.compile(r"^[!-~]{1,64}$")       # printable ASCII (33-126), at most 64
 
@@ -231,13 +230,13 @@ def describe_tasks(ctx: RequestContext, params: dict) -> dict:
     return {"tasks": found, "failures": failures}
 
 
-def _service_name(cluster: Cluster, value: str) -> str:
-    name = resource_name(value, "service")
-    if name is not None and "/" in name:          # service/<cluster>/<name>
-        name = name.split("/", 1)[1]
-    if name is None or name not in cluster.services:
+def _service_name(ctx, cluster: Cluster, value: str) -> str:
+    """The name of the service ``value`` (name or ARN) names; a deleted (INACTIVE) one is not found, a DRAINING
+    one still has tasks to list."""
+    service = find_service(ctx, cluster, value)
+    if service is None or service.status == "INACTIVE":
         raise ServiceNotFoundException(SERVICE_NOT_FOUND)
-    return name
+    return service.name
 
 
 @ecs.operation("ListTasks")
@@ -246,7 +245,7 @@ def list_tasks(ctx: RequestContext, params: dict) -> dict:
     desired = params.get("desiredStatus", "RUNNING")
     names = [("all", desired)]
     if params.get("serviceName"):
-        names.append(("service", _service_name(cluster, params["serviceName"]), desired))
+        names.append(("service", _service_name(ctx, cluster, params["serviceName"]), desired))
     if params.get("family"):
         names.append(("family", params["family"], desired))
     if params.get("startedBy"):

@@ -515,6 +515,41 @@ def test_list_tasks_unknown_service_name(ecs_client):
     assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
 
 
+def test_list_tasks_of_a_deleted_service_is_service_not_found(ecs_client):
+    fargate_cluster(ecs_client)
+    ecs_client.create_service(cluster="c", serviceName="web", taskDefinition="web", desiredCount=1,
+                              launchType="FARGATE", networkConfiguration=AWSVPC)
+    ecs_client.delete_service(cluster="c", service="web", force=True)
+    assert ecs_client.describe_services(cluster="c", services=["web"])["services"][0]["status"] == "INACTIVE"
+    for value in ("web", "arn:aws:ecs:us-east-1:123456789012:service/c/web"):
+        with pytest.raises(ClientError) as info:
+            ecs_client.list_tasks(cluster="c", serviceName=value, desiredStatus="STOPPED")
+        assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+
+
+def test_list_tasks_of_a_draining_service_lists_its_tasks(ecs_eks_mock, ecs_client):
+    fargate_cluster(ecs_client)
+    ecs_client.create_service(cluster="c", serviceName="web", taskDefinition="web", desiredCount=1,
+                              launchType="FARGATE", networkConfiguration=AWSVPC)
+    [task] = ecs_client.list_tasks(cluster="c", serviceName="web")["taskArns"]
+    ecs_eks_mock.config.set_timing(**{"ecs.task.deactivating": 1})
+    ecs_eks_mock.clock.freeze()
+    ecs_client.delete_service(cluster="c", service="web", force=True)
+    assert ecs_client.describe_services(cluster="c", services=["web"])["services"][0]["status"] == "DRAINING"
+    assert ecs_client.list_tasks(cluster="c", serviceName="web", desiredStatus="STOPPED")["taskArns"] == [task]
+
+
+def test_list_tasks_of_a_service_arn_of_another_cluster_is_service_not_found(ecs_client):
+    fargate_cluster(ecs_client)
+    ecs_client.create_service(cluster="c", serviceName="web", taskDefinition="web", desiredCount=0,
+                              launchType="FARGATE", networkConfiguration=AWSVPC)
+    assert ecs_client.list_tasks(cluster="c", serviceName="arn:aws:ecs:us-east-1:123456789012:service/c/web")[
+        "taskArns"] == []
+    with pytest.raises(ClientError) as info:
+        ecs_client.list_tasks(cluster="c", serviceName="arn:aws:ecs:us-east-1:123456789012:service/other/web")
+    assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+
+
 def test_list_tasks_on_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="nope")
