@@ -2,6 +2,7 @@
 from collections import Counter
 
 import pytest
+from botocore.exceptions import ClientError
 
 from emulator.ecs import task_engine
 from emulator.ecs.task_engine import LaunchSpec, LifecycleContext, resolve_launch, start_tasks, stop_task, tasks_of
@@ -41,8 +42,10 @@ def test_list_tasks_by_service_name_once_the_service_is_known(ecs_client, ecs_ek
     fargate_cluster(ecs_client)
     arns = service_tasks(ecs_eks_mock, count=2, service_name="web")
     run_fargate(ecs_client)
-    store = ecs_eks_mock.engine.store("ecs")
-    store.clusters["c"].services["web"] = object()       # what the services module registers
+    with pytest.raises(ClientError):
+        ecs_client.list_tasks(cluster="c", serviceName="web")
+    ecs_client.create_service(cluster="c", serviceName="web", taskDefinition="web", desiredCount=0,
+                              launchType="FARGATE", networkConfiguration=AWSVPC)
     listed = ecs_client.list_tasks(cluster="c", serviceName="web")["taskArns"]
     assert sorted(listed) == sorted(arns)
     arn_form = "arn:aws:ecs:us-east-1:123456789012:service/c/web"
