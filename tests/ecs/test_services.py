@@ -376,7 +376,9 @@ def test_a_deleted_service_drains_then_becomes_inactive_and_its_name_is_free(ecs
     assert (inactive["status"], inactive["runningCount"]) == ("INACTIVE", 0)
     last = events(inactive)[-1]
     assert last == stopped_running("web", tasks_named(last)) and sorted(tasks_named(last)) == ids
-    stopped = service_tasks(ecs_client, desired="STOPPED")
+    arns = ecs_client.list_tasks(cluster="c", startedBy=deployment_id, desiredStatus="STOPPED")["taskArns"]
+    stopped = ecs_client.describe_tasks(cluster="c", tasks=arns)["tasks"]      # the INACTIVE service lists none
+    assert sorted(task_id(t["taskArn"]) for t in stopped) == ids
     assert {(t["stopCode"], t["stoppedReason"]) for t in stopped} == {
         ("ServiceSchedulerInitiated", f"Scaling activity initiated by (deployment {deployment_id})")}
 
