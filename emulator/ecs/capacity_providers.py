@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from emulator.config import declare_duration
 from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs.clusters import active_cluster
-from emulator.ecs.common import paginate, tags_out
+from emulator.ecs.common import RESOURCE_NAME, paginate, tags_out
 from emulator.ecs.errors import ClientException, ResourceNotFoundException
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
@@ -50,7 +49,6 @@ NOT_ACTIVE = ("The specified capacity provider is not in an ACTIVE state. Specif
 ASSOCIATED = ("The capacity provider cannot be deleted because it is associated with cluster: {cluster}. "
               "Remove the capacity provider from the cluster and try again.")
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _RESERVED_PREFIXES = ("aws", "ecs", "fargate")
 MANAGED_SCALING_DEFAULTS = {"status": "DISABLED", "targetCapacity": 100, "minimumScalingStepSize": 1,
                             "maximumScalingStepSize": 10000, "instanceWarmupPeriod": 300}
@@ -113,7 +111,7 @@ def _cluster_name(identifier: str) -> str:
 
 
 def _check_name(name: str) -> None:
-    if not _NAME.match(name) or name.lower().startswith(_RESERVED_PREFIXES):
+    if not RESOURCE_NAME.match(name) or name.lower().startswith(_RESERVED_PREFIXES):
         raise ClientException(INVALID_NAME)
 
 

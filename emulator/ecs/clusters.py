@@ -8,12 +8,11 @@ keeps ``services`` (name -> service) and ``service_counts`` through :func:`note_
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from emulator.core.service import RequestContext
-from emulator.ecs.common import DEFAULT_CLUSTER, paginate, resource_name, tags_out
+from emulator.ecs.common import DEFAULT_CLUSTER, RESOURCE_NAME, paginate, resource_name, tags_out
 from emulator.ecs.errors import (ClusterContainsCapacityProviderException, ClusterContainsContainerInstancesException,
                                 ClusterContainsServicesException, ClusterContainsTasksException,
                                 ClusterNotFoundException, InvalidParameterException, LimitExceededException,
@@ -57,7 +56,6 @@ def invalid_setting_value(value: str) -> str:
 MAX_PROVIDERS = 20
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 CONTAINER_INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 # DescribeClusters include=STATISTICS: (statistic, (bucket, launch kind)) read from the live counts.
 _TASK_STATISTICS = (("runningEC2TasksCount", ("running", "EC2")), ("runningFargateTasksCount", ("running", "FARGATE")),
                     ("pendingEC2TasksCount", ("pending", "EC2")), ("pendingFargateTasksCount", ("pending", "FARGATE")))
@@ -250,7 +248,7 @@ def _service_connect_defaults(ctx: RequestContext, given: dict | None) -> dict |
 def create_cluster(ctx: RequestContext, params: dict) -> dict:
     from emulator.ecs.tags import tags_from_request
     name = params.get("clusterName", DEFAULT_CLUSTER)
-    if not _NAME.match(name):
+    if not RESOURCE_NAME.match(name):
         raise InvalidParameterException(INVALID_CLUSTER_NAME)
     existing = ctx.store.clusters.get(name)
     if existing is not None and existing.status == "ACTIVE":

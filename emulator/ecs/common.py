@@ -1,10 +1,18 @@
-"""Helpers shared by the ECS handlers: identifiers, tags, pagination."""
+"""Helpers shared by the ECS handlers: identifiers, request digests, tags, pagination, re-entrant loops."""
 from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Callable
 
 from emulator.core import arns, pagination
 from emulator.ecs.errors import InvalidParameterException
 
 DEFAULT_CLUSTER = "default"
+# the names of clusters, services, task-definition families, containers, capacity providers, daemons:
+# up to 255 letters, numbers, underscores and hyphens
+RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
 def resource_name(value: str, resource_type: str) -> str | None:
@@ -19,6 +27,12 @@ def resource_name(value: str, resource_type: str) -> str | None:
     if kind != resource_type or not rest:
         return None
     return rest
+
+
+def request_digest(params: dict) -> str:
+    """What a request asks for, apart from its clientToken (a repeated token must repeat the request)."""
+    request = {k: v for k, v in params.items() if k != "clientToken"}
+    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def page_size(params: dict, default: int = 100, maximum: int = 100) -> int:
@@ -46,3 +60,29 @@ def tags_out(tags: dict[str, str]) -> list[dict]:
 
 def tags_in(tags: list[dict] | None) -> dict[str, str]:
     return {t["key"]: t.get("value", "") for t in tags or []}
+
+
+class ReentrantLoop:
+    """Runs a step again until a pass asks for no other. A call made while the step runs (from the
+    changes it makes, through task or instance listeners) does not nest: it sets ``again``, and the
+    running loop makes one more pass; a step may set ``again`` itself."""
+
+    __slots__ = ("running", "again")
+
+    def __init__(self) -> None:
+        self.running = self.again = False
+
+    def run(self, step: Callable[[], None], max_passes: int | None = None) -> None:
+        if self.running:
+            self.again = True
+            return
+        self.running = True
+        try:
+            passes = 0
+            self.again = True
+            while self.again and (max_passes is None or passes < max_passes):
+                self.again = False
+                passes += 1
+                step()
+        finally:
+            self.running = False

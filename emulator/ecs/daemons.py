@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import math
-import re
 from collections import Counter, defaultdict
 from datetime import datetime
 
@@ -48,7 +46,7 @@ from emulator.ecs import task_engine
 from emulator.ecs.capacity_providers import find_capacity_provider
 from emulator.ecs.clusters import (CLUSTER_INACTIVE, CLUSTER_NOT_FOUND, PROVIDER_NOT_ACTIVE, PROVIDER_NOT_ASSOCIATED,
                                    PROVIDER_NOT_FOUND, Cluster, active_cluster, existing_cluster)
-from emulator.ecs.common import paginate, resource_name
+from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, paginate, request_digest, resource_name
 from emulator.ecs.container_instances import ContainerInstance, add_instance_listener, set_status
 from emulator.ecs.daemon_task_definitions import (NOT_ACTIVE, DaemonTaskDefinition, add_use_check,
                                                   find_daemon_task_definition, settle_deletion)
@@ -95,7 +93,6 @@ SUCCEEDED = "Deployment completed successfully."
 SUPERSEDED = "Deployment stopped because a newer deployment of the daemon started."
 CIRCUIT_BREAKER = "Deployment circuit breaker: daemon tasks failed to start."
 ROLLED_BACK = "Deployment rolled back to the previous daemon revision after the circuit breaker was triggered."
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
 INSTANCE_DEREGISTERED = "Container instance deregistered from the cluster"
@@ -107,10 +104,6 @@ def scaling_reason(deployment_id: str) -> str:
 
 
 # -- the model ----------------------------------------------------------------------------------------
-
-def _image_digest(image: str) -> str:
-    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
-
 
 class DaemonRevision:
     """A daemon's configuration when a deployment began (immutable)."""
@@ -125,7 +118,7 @@ class DaemonRevision:
         return {"daemonRevisionArn": self.arn, "clusterArn": self.cluster_arn, "daemonArn": self.daemon_arn,
                 "daemonTaskDefinitionArn": self.definition.arn, "createdAt": self.created_at,
                 "containerImages": [{"containerName": c["name"], "image": c["image"],
-                                     "imageDigest": _image_digest(c["image"])}
+                                     "imageDigest": task_engine.image_digest(c["image"])}
                                     for c in self.definition.container_definitions],
                 "propagateTags": self.propagate_tags, "enableECSManagedTags": self.managed_tags,
                 "enableExecuteCommand": self.execute_command}
@@ -224,7 +217,7 @@ class DaemonDeployment:
         self.baking = self.baked = False
         self.frozen: dict | None = None        # revision ARN -> counts, kept once the deployment ended
         self.timer = None
-        self.busy = self.again = False
+        self.rollout_loop = ReentrantLoop()
 
     @property
     def id(self) -> str:
@@ -326,17 +319,7 @@ def _ensure(ctx, daemon: Daemon, instance: ContainerInstance) -> None:
 
 def _advance(ctx, deployment: DaemonDeployment) -> None:
     """Take the rollout as far as it goes now; re-entrant calls (from the changes it makes) run it again."""
-    if deployment.busy:
-        deployment.again = True
-        return
-    deployment.busy = True
-    try:
-        deployment.again = True
-        while deployment.again:
-            deployment.again = False
-            _step(ctx, deployment)
-    finally:
-        deployment.busy = False
+    deployment.rollout_loop.run(lambda: _step(ctx, deployment))
 
 
 def _step(ctx, deployment: DaemonDeployment) -> None:
@@ -615,11 +598,6 @@ def _configuration(given: dict | None) -> dict:
             "bakeTimeInMinutes": bake}
 
 
-def _request_digest(params: dict) -> str:
-    request = {k: v for k, v in params.items() if k != "clientToken"}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def _response(daemon: Daemon, deployment: DaemonDeployment, with_update: bool = True) -> dict:
     return {"daemonArn": daemon.arn, "status": daemon.status, "createdAt": daemon.created_at,
             "updatedAt": daemon.updated_at if with_update else None, "deploymentArn": deployment.arn}
@@ -637,14 +615,14 @@ def create_daemon(ctx: RequestContext, params: dict) -> dict:
     store, token = ctx.store, params.get("clientToken")
     if token is not None and len(token) > MAX_CLIENT_TOKEN:
         raise InvalidParameterException(TOKEN_TOO_LONG)
-    digest = _request_digest(params)
+    digest = request_digest(params)
     if token is not None and token in store.daemon_tokens:
         known_digest, response = store.daemon_tokens[token]
         if known_digest != digest:
             raise InvalidParameterException(TOKEN_REUSED)
         return dict(response)
     name = params["daemonName"]
-    if not _NAME.match(name):
+    if not RESOURCE_NAME.match(name):
         raise InvalidParameterException(INVALID_NAME)
     cluster = active_cluster(ctx, params.get("clusterArn"))
     if (cluster.name, name) in store.daemons:

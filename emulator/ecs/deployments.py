@@ -20,11 +20,10 @@ not STOPPED yet), never kept by hand.
 from __future__ import annotations
 
 import copy
-import hashlib
 import string
 
 from emulator.core import ids
-from emulator.ecs.task_engine import STARTING, Launch
+from emulator.ecs.task_engine import STARTING, Launch, image_digest
 
 SERVICE_DEPLOYMENT_ID_ALPHABET = string.ascii_letters + string.digits + "_-"
 SERVICE_DEPLOYMENT_ID_LENGTH = 21
@@ -43,11 +42,6 @@ def in_progress_reason(deployment_id: str) -> str:
 
 def completed_reason(deployment_id: str) -> str:
     return f"ECS deployment {deployment_id} completed."
-
-
-def _image_digest(image: str) -> str:
-    # the same digest the task engine reports for a pulled image
-    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
 
 
 class ServiceRevision:
@@ -100,7 +94,7 @@ class ServiceRevision:
             "serviceRegistries": copy.deepcopy(self.service_registries),
             "networkConfiguration": copy.deepcopy(self.network_configuration),
             "containerImages": [{"containerName": c["name"], "image": c["image"],
-                                 "imageDigest": _image_digest(c["image"])}
+                                 "imageDigest": image_digest(c["image"])}
                                 for c in (self.task_definition.container_definitions
                                           if self.task_definition is not None else [])],
             "guardDutyEnabled": False,

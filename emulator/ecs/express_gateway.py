@@ -34,7 +34,7 @@ from emulator.core import arns, ids
 from emulator.core.service import RequestContext
 from emulator.ecs import clusters, services, task_definitions
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, find_cluster
-from emulator.ecs.common import DEFAULT_CLUSTER
+from emulator.ecs.common import DEFAULT_CLUSTER, RESOURCE_NAME
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException,
                                 ServiceNotActiveException, ServiceNotFoundException)
 from emulator.ecs.service import ecs
@@ -62,7 +62,6 @@ SERVICE_ARN_INVALID = "serviceArn is not a valid service ARN."
 SCALING_RANGE_INVALID = "minTaskCount must be less than or equal to maxTaskCount."
 TASK_COUNT_NEGATIVE = "minTaskCount and maxTaskCount must be at least 0."
 _NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 # members whose change needs a new task definition revision
 _TASK_DEFINITION_MEMBERS = ("executionRoleArn", "taskRoleArn", "cpu", "memory", "primaryContainer")
 
@@ -319,11 +318,11 @@ def _generated_name(image: str) -> str:
 def create_express_gateway_service(ctx: RequestContext, params: dict) -> dict:
     container_given = params["primaryContainer"]
     name = params.get("serviceName") or _generated_name(container_given["image"])
-    if not _NAME.match(name):
+    if not RESOURCE_NAME.match(name):
         raise InvalidParameterException(services.INVALID_NAME)
     health_check_path = _health_check_path(params.get("healthCheckPath", DEFAULT_HEALTH_CHECK_PATH))
     scaling = _scaling(params.get("scalingTarget"), DEFAULT_SCALING)
-    tags = tags_from_request(params.get("tags"))
+    tags_from_request(params.get("tags"))              # refused before anything is created
     cluster = _cluster(ctx, params.get("cluster"))
     existing = cluster.services.get(name)
     if existing is not None and existing.status != "INACTIVE":

@@ -89,18 +89,7 @@ def schedule(ctx, service) -> None:
 
 def reconcile(ctx, service) -> None:
     """Bring the service's tasks and deployments in line with what it asks for, now."""
-    if service.reconciling:
-        service.reconcile_again = True
-        return
-    service.reconciling = True
-    try:
-        for _ in range(MAX_PASSES):
-            service.reconcile_again = False
-            _reconcile_once(ctx, service)
-            if not service.reconcile_again:
-                break
-    finally:
-        service.reconciling = False
+    service.reconcile_loop.run(lambda: _reconcile_once(ctx, service), MAX_PASSES)
 
 
 def _reconcile_once(ctx, service) -> None:
@@ -175,7 +164,7 @@ def start_rollback(ctx, service, record, target, reason: str) -> Deployment:
     record.rollback = {"reason": reason, "startedAt": ctx.now, "serviceRevisionArn": target.arn}
     record.set_status("ROLLBACK_IN_PROGRESS", ctx.now)
     service.events.add(ctx.now, service_events.rolling_back(service.name, rollback.id))
-    service.reconcile_again = True
+    service.reconcile_loop.again = True
     return rollback
 
 
@@ -274,7 +263,7 @@ def _stop(ctx, service, deployment: Deployment, tasks: list) -> None:
         service.events.add(ctx.now, service_events.stopped_running_tasks(service.name, running))
     if pending:
         service.events.add(ctx.now, service_events.stopped_pending_tasks(service.name, pending))
-    service.reconcile_again = True
+    service.reconcile_loop.again = True
 
 
 def _stop_order(deployment: Deployment, tasks: list) -> list:

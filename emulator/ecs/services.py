@@ -28,9 +28,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
-import json
-import re
 from typing import Any, Callable
 
 from emulator.core import arns
@@ -38,6 +35,7 @@ from emulator.core.service import RequestContext
 from emulator.ecs import placement, scheduler
 from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, active_cluster,
                                    existing_cluster, namespace_arn, note_service_status)
+from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, request_digest
 from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevision, revision_digits)
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, InvalidParameterException,
                                 NamespaceNotFoundException, ResourceNotFoundException, ServiceNotActiveException,
@@ -81,7 +79,6 @@ SERVICE_LINKED_ROLE = "role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleFor
 MAX_DESCRIBE = 10
 ROLLING_ONLY = ("The {strategy} deployment strategy is not supported by this emulator; services deploy with the "
                 "ROLLING strategy.")
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 # UpdateService members whose change needs new tasks (a new deployment)
 _DEPLOYING_MEMBERS = ("taskDefinition", "networkConfiguration", "platformVersion", "capacityProviderStrategy",
                       "loadBalancers", "serviceRegistries", "serviceConnectConfiguration", "volumeConfigurations",
@@ -151,8 +148,7 @@ class Service:
         # scheduler state
         self.steady = False
         self.reconcile_timer = None
-        self.reconciling = False
-        self.reconcile_again = False
+        self.reconcile_loop = ReentrantLoop()
 
     # -- what the scheduler reads --------------------------------------------------------------------
     @property
@@ -335,11 +331,6 @@ def _role_arn(ctx, role: str | None, task_definition) -> str:
     return role if role.startswith("arn:") else f"arn:{ctx.partition}:iam::{ctx.account}:role/{role}"
 
 
-def _digest(params: dict) -> str:
-    request = {k: v for k, v in params.items() if k != "clientToken"}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def _network(network_configuration: dict | None) -> dict | None:
     """The network configuration as ECS reports it (assignPublicIp DISABLED unless asked)."""
     out = copy.deepcopy(network_configuration)
@@ -422,12 +413,12 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
     """CreateService's rules and effects; returns the new (or, for a repeated clientToken, existing) service."""
     cluster = active_cluster(ctx, params.get("cluster"))
     name = params["serviceName"]
-    if not _NAME.match(name):
+    if not RESOURCE_NAME.match(name):
         raise InvalidParameterException(INVALID_NAME)
     existing = cluster.services.get(name)
     if existing is not None and existing.status != "INACTIVE":
         token = params.get("clientToken")
-        if token and existing.client_token == token and existing.request_digest == _digest(params):
+        if token and existing.client_token == token and existing.request_digest == request_digest(params):
             return existing
         raise InvalidParameterException(NOT_IDEMPOTENT)
     controller = (params.get("deploymentController") or {}).get("type", "ECS")
@@ -473,7 +464,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
     service.enable_execute_command = params.get("enableExecuteCommand", False)
     service.availability_zone_rebalancing = params.get(
         "availabilityZoneRebalancing", "DISABLED" if strategy == "DAEMON" else "ENABLED")
-    service.client_token, service.request_digest = params.get("clientToken"), _digest(params)
+    service.client_token, service.request_digest = params.get("clientToken"), request_digest(params)
     revision = new_revision(ctx, service, task_definition, launch, launch_type=params.get("launchType"),
                              platform_version=params.get("platformVersion"),
                              network_configuration=params.get("networkConfiguration"), members=params)

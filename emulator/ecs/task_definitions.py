@@ -24,7 +24,7 @@ from emulator.config import declare_duration
 from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import fargate
-from emulator.ecs.common import paginate, tags_out
+from emulator.ecs.common import RESOURCE_NAME, paginate, tags_out
 from emulator.ecs.errors import ClientException, InvalidParameterException, ResourceNotFoundException
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
@@ -91,7 +91,6 @@ DELETE_REASON_MISSING = ("The specified task definition does not exist. Specify 
 DELETE_REASON_NO_REVISION = ("The specified task definition identifier is invalid. Specify a valid name or ARN "
                              "and try again.")
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _IMAGE = re.compile(r"^[A-Za-z0-9_.:/#@-]+$")
 _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,576}$")
@@ -344,7 +343,7 @@ def release_task_definition(store, arn: str) -> None:
 def check_family(family: str) -> None:
     if not family:
         raise ClientException(FAMILY_BLANK)
-    if not _NAME.match(family):
+    if not RESOURCE_NAME.match(family):
         raise ClientException(FAMILY_INVALID)
 
 
@@ -358,7 +357,7 @@ def check_containers(containers: list[dict]) -> None:
         name, image = container.get("name"), container.get("image")
         if not name:
             raise ClientException(CONTAINER_NAME_EMPTY)
-        if not _NAME.match(name):
+        if not RESOURCE_NAME.match(name):
             raise ClientException(CONTAINER_NAME_INVALID)
         if not image:
             raise ClientException(IMAGE_EMPTY)

@@ -73,6 +73,11 @@ PLATFORM_INCOMPATIBLE = "One or more of the requested capabilities are not suppo
 NO_CONTAINER_INSTANCES = "No Container Instances were found in your cluster."
 
 
+def image_digest(image: str) -> str:
+    """The digest of an image as a task reports it once pulled (service and daemon revisions report it too)."""
+    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
+
+
 def launch_type_not_supported(launch_type: str) -> str:
     return f"Task definition does not support launch_type {launch_type}."
 
@@ -705,7 +710,7 @@ def _enter(ctx, task: Task, status: str) -> None:
             if container.last_status == "PENDING":
                 container.last_status = "RUNNING"
                 container.runtime_id = _container_runtime_id(task)
-                container.image_digest = "sha256:" + hashlib.sha256(container.image.encode()).hexdigest()
+                container.image_digest = image_digest(container.image)
     elif status == "RUNNING":
         task.started_at = at
         for container in task.containers:

@@ -24,14 +24,13 @@ desiredCount at once.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import math
 
 from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import container_instances, scheduler, service_events, services, task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, active_cluster
+from emulator.ecs.common import ReentrantLoop, request_digest
 from emulator.ecs.deployments import revision_digits
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, InvalidParameterException,
                                 ResourceNotFoundException, TaskSetNotFoundException)
@@ -73,7 +72,7 @@ class TaskSet:
         self.tasks: dict[str, Task] = {}           # task id -> its tasks not STOPPED yet (the service counts them)
         self.client_token: str | None = None
         self.request_digest: str | None = None
-        self.busy = self.again = False
+        self.reconcile_loop = ReentrantLoop()
 
     def wanted(self) -> int:
         if self.status == "DRAINING" or self.service.status != "ACTIVE":
@@ -182,17 +181,7 @@ def _reconcile_once(ctx, task_set: TaskSet) -> None:
 
 def reconcile(ctx, task_set: TaskSet) -> None:
     """Bring the task set's tasks in line with its computed desired count, now."""
-    if task_set.busy:
-        task_set.again = True
-        return
-    task_set.busy = True
-    try:
-        task_set.again = True
-        while task_set.again:
-            task_set.again = False
-            _reconcile_once(ctx, task_set)
-    finally:
-        task_set.busy = False
+    task_set.reconcile_loop.run(lambda: _reconcile_once(ctx, task_set))
 
 
 def reconcile_service(ctx, service) -> None:
@@ -298,11 +287,6 @@ def _task_definition(ctx, identifier: str):
     return task_definition
 
 
-def _digest(params: dict) -> str:
-    request = {k: v for k, v in params.items() if k != "clientToken"}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def _add(ctx, service, revision, scale: dict, *, external_id: str | None, started_by: str | None,
          tags: dict[str, str]) -> TaskSet:
     digits = revision_digits()
@@ -342,7 +326,7 @@ services.CONTROLLER_HOOKS["EXTERNAL"] = services.ControllerHooks(updated=reconci
 @ecs.operation("CreateTaskSet")
 def create_task_set(ctx: RequestContext, params: dict) -> dict:
     service = _service(ctx, params)
-    token, digest = params.get("clientToken"), _digest(params)
+    token, digest = params.get("clientToken"), request_digest(params)
     if token is not None:
         if len(token) > MAX_CLIENT_TOKEN:
             raise InvalidParameterException(TOKEN_TOO_LONG)

@@ -6,12 +6,12 @@ handlers check the requests as AWS does and hand them to it.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from emulator.core.service import RequestContext
 from emulator.ecs import task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster
+from emulator.ecs.common import request_digest
 from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClientException, ClusterNotFoundException, ConflictException,
                                 InvalidParameterException, LimitExceededException, ResourceNotFoundException,
@@ -116,11 +116,6 @@ def _check_execute_command(task_definition, params: dict) -> None:
         raise InvalidParameterException(EXEC_NEEDS_TASK_ROLE)
 
 
-def _request_digest(params: dict) -> str:
-    request = {k: v for k, v in params.items() if k != "clientToken"}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def _describe_all(ctx: RequestContext, task_ids: list[str]) -> list[dict]:
     return [ctx.store.tasks[i].describe(include_tags=True) for i in task_ids if i in ctx.store.tasks]
 
@@ -133,7 +128,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
     token = params.get("clientToken")
     if token is not None and not _CLIENT_TOKEN.match(token):
         raise InvalidParameterException(CLIENT_TOKEN_INVALID)
-    digest = _request_digest(params)
+    digest = request_digest(params)
     if token is not None and token in ctx.store.run_task_tokens:
         known_digest, task_ids, failures = ctx.store.run_task_tokens[token]
         if known_digest != digest:
