@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from emulator.config import declare_duration
-from emulator.core import arns, pagination
+from emulator.core import pagination
 from emulator.core.service import RequestContext
 from emulator.ecs import task_definitions as td
 from emulator.ecs.common import page_size
@@ -38,7 +38,6 @@ NOT_ACTIVE = "The specified daemon task definition is not in an ACTIVE state."
 INVALID_NEXT_TOKEN = "Invalid nextToken."
 # Daemons share the host's daemon bridge; a daemon task definition sets no network mode of its own.
 DAEMON_NETWORK_MODE = "daemon_bridge"
-HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3}
 
 
 @dataclass(eq=False)
@@ -105,23 +104,9 @@ def registry(ctx) -> DaemonTaskDefinitionRegistry:
     return ctx.store.daemon_task_definitions
 
 
-def _family_and_revision(ctx, identifier: str) -> tuple[str, str | None] | None:
-    """(family, revision text or None) of ``family``, ``family:revision`` or an ARN; None when malformed."""
-    value = identifier
-    if value.startswith("arn:"):
-        arn = arns.parse(value)
-        prefix = "daemon-task-definition/"
-        if arn is None or arn.service != "ecs" or not arn.resource.startswith(prefix) \
-                or arn.region != ctx.region or arn.account != ctx.account:
-            return None
-        value = arn.resource[len(prefix):]
-    family, sep, revision = value.partition(":")
-    return family, (revision if sep else None)
-
-
 def find_daemon_task_definition(ctx, identifier: str) -> DaemonTaskDefinition | None:
     """``family`` (its latest ACTIVE revision), ``family:revision`` or an ARN (any status); None otherwise."""
-    parsed = _family_and_revision(ctx, identifier)
+    parsed = td.family_and_revision(ctx, identifier, "daemon-task-definition")
     if parsed is None:
         return None
     family, revision = parsed
@@ -176,7 +161,7 @@ def _normalize_container(container: dict) -> dict:
     for key in ("environment", "mountPoints", "systemControls"):
         out.setdefault(key, [])
     if "healthCheck" in out:
-        out["healthCheck"] = {**HEALTH_CHECK_DEFAULTS, **out["healthCheck"]}
+        out["healthCheck"] = {**td.HEALTH_CHECK_DEFAULTS, **out["healthCheck"]}
     return out
 
 
@@ -212,7 +197,7 @@ def describe_daemon_task_definition(ctx: RequestContext, params: dict) -> dict:
 
 @ecs.operation("DeleteDaemonTaskDefinition")
 def delete_daemon_task_definition(ctx: RequestContext, params: dict) -> dict:
-    parsed = _family_and_revision(ctx, params["daemonTaskDefinition"])
+    parsed = td.family_and_revision(ctx, params["daemonTaskDefinition"], "daemon-task-definition")
     if parsed is not None and parsed[1] is None:
         raise ClientException(td.REVISION_REQUIRED)
     definition = _resolve(ctx, params["daemonTaskDefinition"])

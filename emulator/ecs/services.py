@@ -37,14 +37,14 @@ from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, active_cluster,
                                    existing_cluster, namespace_arn, note_service_status)
 from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, request_digest
 from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevision, revision_digits)
-from emulator.ecs.errors import (ClientException, ClusterNotFoundException, InvalidParameterException,
-                                NamespaceNotFoundException, ResourceNotFoundException, ServiceNotActiveException,
-                                ServiceNotFoundException, UnsupportedFeatureException)
+from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, NamespaceNotFoundException,
+                                ResourceNotFoundException, ServiceNotActiveException, ServiceNotFoundException,
+                                UnsupportedFeatureException)
 from emulator.ecs.indexes import SortedKeys, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.service_events import EventLog
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
-from emulator.ecs.task_definitions import BEING_DELETED, find_task_definition
+from emulator.ecs.task_definitions import usable_task_definition
 from emulator.ecs.task_engine import STARTING, LaunchSpec, resolve_launch
 
 NOT_IDEMPOTENT = "Creation of service was not idempotent."
@@ -53,8 +53,6 @@ SERVICE_NOT_ACTIVE = "Service was not ACTIVE."
 INVALID_NAME = ("Service names can contain up to 255 letters (uppercase and lowercase), numbers, underscores, and "
                 "hyphens.")
 TASK_DEFINITION_BLANK = "TaskDefinition can not be blank."
-TASK_DEFINITION_NOT_FOUND = "TaskDefinition not found."
-TASK_DEFINITION_INACTIVE = "TaskDefinition is inactive"
 DESIRED_COUNT_REQUIRED = "The desired count must be specified for a service using the REPLICA scheduling strategy."
 SCALED_ABOVE_ZERO = "The service cannot be stopped while it is scaled above 0."
 SERVICES_EMPTY = "Services cannot be empty"
@@ -277,17 +275,6 @@ def active_service(ctx, cluster: Cluster, identifier: str) -> Service:
 
 # -- request checks ------------------------------------------------------------------------------------
 
-def _task_definition(ctx, identifier: str | None):
-    task_definition = find_task_definition(ctx, identifier)
-    if task_definition is None:
-        raise ClientException(TASK_DEFINITION_NOT_FOUND)
-    if task_definition.status == "INACTIVE":
-        raise ClientException(TASK_DEFINITION_INACTIVE)
-    if task_definition.status == "DELETE_IN_PROGRESS":
-        raise ClientException(BEING_DELETED)
-    return task_definition
-
-
 def default_deployment_configuration(strategy: str) -> dict:
     daemon = strategy == "DAEMON"
     return {"deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -431,7 +418,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
                                               default_deployment_configuration(strategy), strategy, controller)
     task_definition = None
     if params.get("taskDefinition"):
-        task_definition = _task_definition(ctx, params["taskDefinition"])
+        task_definition = usable_task_definition(ctx, params["taskDefinition"])
     elif controller != "EXTERNAL":
         raise InvalidParameterException(TASK_DEFINITION_BLANK)
     launch = None
@@ -515,7 +502,7 @@ def _updated_revision(ctx, service: Service, params: dict) -> ServiceRevision | 
     current = service.revision
     if not any(member in params for member in _DEPLOYING_MEMBERS) and not params.get("forceNewDeployment"):
         return None
-    task_definition = (_task_definition(ctx, params["taskDefinition"]) if params.get("taskDefinition")
+    task_definition = (usable_task_definition(ctx, params["taskDefinition"]) if params.get("taskDefinition")
                        else current.task_definition)
     strategy = params.get("capacityProviderStrategy")
     launch_type = None if strategy else current.launch_type

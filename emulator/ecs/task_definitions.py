@@ -82,6 +82,9 @@ FARGATE_AWSLOGS_ROLE = "Fargate requires task definition to have execution role 
 FARGATE_ECR_ROLE = "Fargate requires task definition to have execution role ARN to support ECR images."
 REVISION_REQUIRED = "You must specify a revision."
 BEING_DELETED = "The specified task definition is in the process of being deleted."
+TASK_DEFINITION_NOT_FOUND = "TaskDefinition not found."
+TASK_DEFINITION_INACTIVE = "TaskDefinition is inactive"
+HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3}      # a container health check's
 DELETE_EMPTY = "Task definitions cannot be empty."
 DELETE_TOO_MANY = "You can specify up to 10 task definitions in a single call."
 DELETE_REASON_ACTIVE = ("The specified task definition is still in ACTIVE status. Please first deregister the "
@@ -285,23 +288,26 @@ def registry(ctx: RequestContext) -> TaskDefinitionRegistry:
     return ctx.store.task_definitions
 
 
-def _family_and_revision(ctx: RequestContext, identifier: str) -> tuple[str, str | None] | None:
-    """(family, revision text or None) of ``family``, ``family:revision`` or an ARN; None when malformed."""
+def family_and_revision(ctx, identifier: str,
+                        resource_type: str = "task-definition") -> tuple[str, str | None] | None:
+    """(family, revision text or None) of ``family``, ``family:revision`` or an ARN of ``resource_type``
+    (``task-definition``, ``daemon-task-definition``) in the caller's account and Region; None otherwise."""
     value = identifier
     if value.startswith("arn:"):
         arn = arns.parse(value)
-        if arn is None or arn.service != "ecs" or not arn.resource.startswith("task-definition/"):
+        prefix = f"{resource_type}/"
+        if arn is None or arn.service != "ecs" or not arn.resource.startswith(prefix):
             return None
         if arn.region != ctx.region or arn.account != ctx.account:
             return None
-        value = arn.resource[len("task-definition/"):]
+        value = arn.resource[len(prefix):]
     family, sep, revision = value.partition(":")
     return family, (revision if sep else None)
 
 
 def find_task_definition(ctx: RequestContext, identifier: str) -> TaskDefinition | None:
     """``family`` (latest ACTIVE revision), ``family:revision`` or a task-definition ARN (any status)."""
-    parsed = _family_and_revision(ctx, identifier)
+    parsed = family_and_revision(ctx, identifier)
     if parsed is None:
         return None
     family, revision = parsed
@@ -310,6 +316,20 @@ def find_task_definition(ctx: RequestContext, identifier: str) -> TaskDefinition
     if not revision.isdigit():
         return None
     return registry(ctx).get(family, int(revision))
+
+
+def usable_task_definition(ctx: RequestContext, identifier: str, unusable: type = ClientException) -> TaskDefinition:
+    """The task definition to start tasks or a service with: ClientException ``TaskDefinition not found.``
+    when there is none; ``unusable`` (ClientException for services, InvalidParameterException for
+    RunTask and StartTask) when it is INACTIVE or being deleted."""
+    task_definition = find_task_definition(ctx, identifier)
+    if task_definition is None:
+        raise ClientException(TASK_DEFINITION_NOT_FOUND)
+    if task_definition.status == "INACTIVE":
+        raise unusable(TASK_DEFINITION_INACTIVE)
+    if task_definition.status == "DELETE_IN_PROGRESS":
+        raise unusable(BEING_DELETED)
+    return task_definition
 
 
 def resolve_task_definition(ctx: RequestContext, identifier: str) -> TaskDefinition:
@@ -546,7 +566,7 @@ def _normalize_container(container: dict, network_mode: str) -> dict:
         if network_mode in ("awsvpc", "host") and "containerPort" in mapping:
             mapping.setdefault("hostPort", mapping["containerPort"])
     if "healthCheck" in out:
-        out["healthCheck"] = {"interval": 30, "timeout": 5, "retries": 3, **out["healthCheck"]}
+        out["healthCheck"] = {**HEALTH_CHECK_DEFAULTS, **out["healthCheck"]}
     return out
 
 
@@ -602,7 +622,7 @@ def describe_task_definition(ctx: RequestContext, params: dict) -> dict:
 
 @ecs.operation("DeregisterTaskDefinition")
 def deregister_task_definition(ctx: RequestContext, params: dict) -> dict:
-    parsed = _family_and_revision(ctx, params["taskDefinition"])
+    parsed = family_and_revision(ctx, params["taskDefinition"])
     if parsed is not None and parsed[1] is None:
         raise ClientException(REVISION_REQUIRED)
     task_definition = resolve_task_definition(ctx, params["taskDefinition"])
@@ -623,7 +643,7 @@ def delete_task_definitions(ctx: RequestContext, params: dict) -> dict:
         raise ClientException(DELETE_TOO_MANY)
     deleted, failures = [], []
     for identifier in identifiers:
-        parsed = _family_and_revision(ctx, identifier)
+        parsed = family_and_revision(ctx, identifier)
         task_definition = find_task_definition(ctx, identifier) if parsed and parsed[1] is not None else None
         if parsed is None or parsed[1] is None:
             failures.append({"arn": identifier, "reason": DELETE_REASON_NO_REVISION})

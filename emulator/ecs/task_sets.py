@@ -32,11 +32,11 @@ from emulator.ecs import container_instances, scheduler, service_events, service
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, active_cluster
 from emulator.ecs.common import ReentrantLoop, request_digest
 from emulator.ecs.deployments import revision_digits
-from emulator.ecs.errors import (ClientException, ClusterNotFoundException, InvalidParameterException,
-                                ResourceNotFoundException, TaskSetNotFoundException)
+from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException,
+                                TaskSetNotFoundException)
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
-from emulator.ecs.task_definitions import BEING_DELETED, find_task_definition
+from emulator.ecs.task_definitions import usable_task_definition
 from emulator.ecs.task_engine import STARTING, LaunchSpec, LifecycleContext, Task, resolve_launch
 
 MAX_TASK_SETS = 5
@@ -276,17 +276,6 @@ def _scale(given: dict | None) -> dict:
     return scale
 
 
-def _task_definition(ctx, identifier: str):
-    task_definition = find_task_definition(ctx, identifier)
-    if task_definition is None:
-        raise ClientException(services.TASK_DEFINITION_NOT_FOUND)
-    if task_definition.status == "INACTIVE":
-        raise ClientException(services.TASK_DEFINITION_INACTIVE)
-    if task_definition.status == "DELETE_IN_PROGRESS":
-        raise ClientException(BEING_DELETED)
-    return task_definition
-
-
 def _add(ctx, service, revision, scale: dict, *, external_id: str | None, started_by: str | None,
          tags: dict[str, str]) -> TaskSet:
     digits = revision_digits()
@@ -337,7 +326,7 @@ def create_task_set(ctx: RequestContext, params: dict) -> dict:
             return {"taskSet": known.describe(include_tags=True)}
     if len(service.task_sets) >= MAX_TASK_SETS:
         raise InvalidParameterException(TOO_MANY_TASK_SETS)
-    task_definition = _task_definition(ctx, params["taskDefinition"])
+    task_definition = usable_task_definition(ctx, params["taskDefinition"])
     scale = _scale(params.get("scale"))
     launch_type, strategy = params.get("launchType"), params.get("capacityProviderStrategy")
     if not launch_type and not strategy:        # the service's own launch settings, when it has them

@@ -13,15 +13,14 @@ from emulator.ecs import task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster
 from emulator.ecs.common import request_digest
 from emulator.ecs.container_instances import failure_arn, find_instance
-from emulator.ecs.errors import (ClientException, ClusterNotFoundException, ConflictException,
-                                InvalidParameterException, LimitExceededException, ResourceNotFoundException,
-                                ServiceNotFoundException)
+from emulator.ecs.errors import (ClusterNotFoundException, ConflictException, InvalidParameterException,
+                                LimitExceededException, ResourceNotFoundException, ServiceNotFoundException)
 from emulator.ecs.indexes import EMPTY, check_list, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.services import SERVICE_NOT_FOUND, find_service
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
                                tags_from_request, user_tag_count)
-from emulator.ecs.task_definitions import BEING_DELETED, find_task_definition
+from emulator.ecs.task_definitions import usable_task_definition
 from emulator.ecs.task_engine import LaunchSpec, Task, find_task, parse_task_identifier
 
 MAX_COUNT = 10
@@ -30,8 +29,6 @@ MAX_START_INSTANCES = 10
 MAX_OVERRIDES_LENGTH = 8192
 MAX_STARTED_BY = 128
 
-TASK_DEFINITION_NOT_FOUND = "TaskDefinition not found."
-TASK_DEFINITION_INACTIVE = "TaskDefinition is inactive"
 COUNT_OUT_OF_RANGE = "count must be between 1 and 10."
 OVERRIDES_TOO_LONG = "Container Overrides length must be at most 8192"
 STARTED_BY_TOO_LONG = "startedBy longer than 128."
@@ -56,17 +53,6 @@ def unknown_container_override(name: str) -> str:
 
 
 # -- shared request checks ------------------------------------------------------------------------
-
-def _task_definition(ctx: RequestContext, identifier: str):
-    task_definition = find_task_definition(ctx, identifier)
-    if task_definition is None:
-        raise ClientException(TASK_DEFINITION_NOT_FOUND)
-    if task_definition.status == "INACTIVE":
-        raise InvalidParameterException(TASK_DEFINITION_INACTIVE)
-    if task_definition.status == "DELETE_IN_PROGRESS":
-        raise InvalidParameterException(BEING_DELETED)
-    return task_definition
-
 
 def _check_overrides(task_definition, overrides: dict | None) -> None:
     if not overrides:
@@ -140,7 +126,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
         raise InvalidParameterException(COUNT_OUT_OF_RANGE)
     if params.get("launchType") and params.get("capacityProviderStrategy"):
         raise InvalidParameterException(task_engine.BOTH_LAUNCH_TYPE_AND_STRATEGY)
-    task_definition = _task_definition(ctx, params["taskDefinition"])
+    task_definition = usable_task_definition(ctx, params["taskDefinition"], InvalidParameterException)
     _check_overrides(task_definition, params.get("overrides"))
     _check_started_by(params.get("startedBy"))
     tags = _task_tags(cluster, task_definition, params)
@@ -162,7 +148,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
 def start_task(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
     values = check_list(params["containerInstances"], MAX_START_INSTANCES, INSTANCES_EMPTY, TOO_MANY_INSTANCES)
-    task_definition = _task_definition(ctx, params["taskDefinition"])
+    task_definition = usable_task_definition(ctx, params["taskDefinition"], InvalidParameterException)
     _check_overrides(task_definition, params.get("overrides"))
     _check_started_by(params.get("startedBy"))
     tags = _task_tags(cluster, task_definition, params)
