@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from emulator.config import declare_duration
 from emulator.core import arns
 from emulator.core.service import RequestContext
-from emulator.ecs.clusters import active_cluster
+from emulator.ecs.clusters import FARGATE_PROVIDERS, active_cluster
 from emulator.ecs.common import RESOURCE_NAME, paginate, tags_out
 from emulator.ecs.errors import ClientException, ResourceNotFoundException
 from emulator.ecs.service import ecs
@@ -27,7 +27,6 @@ UPDATING = declare_duration("ecs.capacity_provider.update", 10.0,
 DELETING = declare_duration("ecs.capacity_provider.delete", 20.0,
                             "capacity provider DELETE_IN_PROGRESS until INACTIVE")
 
-FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 PAGE_SIZE = 10
 
 INVALID_NAME = ("The specified capacity provider name is invalid. Up to 255 characters are allowed, including "

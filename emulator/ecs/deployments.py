@@ -82,6 +82,12 @@ class ServiceRevision:
             "network_configuration", "load_balancers", "service_registries", "service_connect_configuration",
             "volume_configurations", "vpc_lattice_configurations"))
 
+    def launch_members(self) -> dict:
+        """``capacityProviderStrategy`` when the revision has one, else ``launchType`` (as ECS reports them)."""
+        if self.capacity_provider_strategy:
+            return {"capacityProviderStrategy": copy.deepcopy(self.capacity_provider_strategy)}
+        return {"launchType": self.launch_type}
+
     def describe(self) -> dict:
         out = {
             "serviceRevisionArn": self.arn,
@@ -103,10 +109,7 @@ class ServiceRevision:
             "vpcLatticeConfigurations": copy.deepcopy(self.vpc_lattice_configurations),
             "createdAt": self.created_at,
         }
-        if self.capacity_provider_strategy:
-            out["capacityProviderStrategy"] = copy.deepcopy(self.capacity_provider_strategy)
-        else:
-            out["launchType"] = self.launch_type
+        out.update(self.launch_members())
         return out
 
 
@@ -172,10 +175,7 @@ class Deployment:
             "volumeConfigurations": copy.deepcopy(revision.volume_configurations),
             "vpcLatticeConfigurations": copy.deepcopy(revision.vpc_lattice_configurations),
         }
-        if revision.capacity_provider_strategy:
-            out["capacityProviderStrategy"] = copy.deepcopy(revision.capacity_provider_strategy)
-        else:
-            out["launchType"] = revision.launch_type
+        out.update(revision.launch_members())
         if with_rollout_state:
             out["rolloutState"] = self.rollout_state
             out["rolloutStateReason"] = self.rollout_state_reason

@@ -34,7 +34,7 @@ from emulator.core import arns, ids
 from emulator.core.service import RequestContext
 from emulator.ecs import clusters, services, task_definitions
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, find_cluster
-from emulator.ecs.common import DEFAULT_CLUSTER, RESOURCE_NAME
+from emulator.ecs.common import DEFAULT_CLUSTER, RESOURCE_NAME, tags_out
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException,
                                 ServiceNotActiveException, ServiceNotFoundException)
 from emulator.ecs.service import ecs
@@ -95,7 +95,7 @@ class ExpressService:
                 "infrastructureRoleArn": self.infrastructure_role, "status": self.status(),
                 "currentDeployment": service.service_deployments[-1].arn if service.service_deployments else None,
                 "activeConfigurations": self.active_configurations(),
-                "tags": [{"key": k, "value": v} for k, v in service.tags.items()] if include_tags else None,
+                "tags": tags_out(service.tags) if include_tags else None,
                 "createdAt": service.created_at, "updatedAt": self.updated_at}
 
 

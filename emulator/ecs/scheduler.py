@@ -271,10 +271,6 @@ def _stop_order(deployment: Deployment, tasks: list) -> list:
     return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", deployment.is_healthy(t), -t.created_at))
 
 
-def _on_draining_instance(task) -> bool:
-    return task.instance is not None and task.instance.status != "ACTIVE"
-
-
 # -- REPLICA -------------------------------------------------------------------------------------------
 
 def _reconcile_replica(ctx, service) -> None:
@@ -285,7 +281,7 @@ def _reconcile_replica(ctx, service) -> None:
     primary, older = service.deployments[0], service.deployments[1:]
 
     # scale in: the PRIMARY keeps ``desired`` tasks off draining instances
-    keep = [t for t in primary.live_tasks() if not _on_draining_instance(t)]
+    keep = [t for t in primary.live_tasks() if not t.on_draining_instance]
     if len(keep) > desired:
         _stop(ctx, service, primary, _stop_order(primary, keep)[:len(keep) - desired])
         return
@@ -294,7 +290,7 @@ def _reconcile_replica(ctx, service) -> None:
         return
     # tasks being replaced: those of older deployments and those on draining instances
     replaced = [(d, t) for d in older for t in d.live_tasks()]
-    replaced += [(primary, t) for t in primary.live_tasks() if _on_draining_instance(t)]
+    replaced += [(primary, t) for t in primary.live_tasks() if t.on_draining_instance]
     unhealthy = [(d, t) for d, t in replaced if not d.is_healthy(t)]
     for deployment in {d for d, _ in unhealthy}:
         _stop(ctx, service, deployment, [t for d, t in unhealthy if d is deployment])

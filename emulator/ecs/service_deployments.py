@@ -21,12 +21,11 @@ from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import scheduler
 from emulator.ecs.clusters import existing_cluster
-from emulator.ecs.errors import (ConflictException, InvalidParameterException, ServiceDeploymentNotFoundException,
-                                ServiceNotFoundException)
+from emulator.ecs.errors import ConflictException, InvalidParameterException, ServiceDeploymentNotFoundException
 from emulator.ecs.indexes import SortedKeys, keyset_page
 from emulator.ecs.express_gateway import ecs_managed_resources
 from emulator.ecs.service import ecs
-from emulator.ecs.services import SERVICE_NOT_FOUND, find_service
+from emulator.ecs.services import live_service
 from emulator.ecs.task_engine import LifecycleContext
 
 MAX_DESCRIBE = 20
@@ -90,9 +89,7 @@ def _timestamp(value) -> float:
 @ecs.operation("ListServiceDeployments")
 def list_service_deployments(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
-    service = find_service(ctx, cluster, params["service"])
-    if service is None or service.status == "INACTIVE":
-        raise ServiceNotFoundException(SERVICE_NOT_FOUND)
+    service = live_service(ctx, cluster, params["service"])
     statuses = set(params.get("status") or [])
     window = params.get("createdAt") or {}
     after = _timestamp(window["after"]) if window.get("after") is not None else None

@@ -7,8 +7,8 @@ For other modules (task sets, Express Gateway services, ...):
 
 - ``cluster.services`` maps a name to its :class:`Service` (ACTIVE, DRAINING, and INACTIVE ones
   for an hour). :func:`find_service` resolves a ``service`` parameter (name or ARN);
-  :func:`active_service` also raises AWS's errors (ServiceNotFoundException ``Service not found.``,
-  ServiceNotActiveException ``Service was not ACTIVE.``).
+  :func:`live_service` (ACTIVE or DRAINING) and :func:`active_service` also raise AWS's errors
+  (ServiceNotFoundException ``Service not found.``, ServiceNotActiveException ``Service was not ACTIVE.``).
 - :func:`create_service_from_request` is CreateService without the HTTP: an Express Gateway
   service calls it with CreateService parameters and gets an ordinary service (set
   ``service.resource_management_type = "ECS"`` on it).
@@ -35,7 +35,7 @@ from emulator.core.service import RequestContext
 from emulator.ecs import placement, scheduler
 from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, active_cluster,
                                    existing_cluster, namespace_arn, note_service_status)
-from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, request_digest
+from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, request_digest, tags_out
 from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevision, revision_digits)
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, NamespaceNotFoundException,
                                 ResourceNotFoundException, ServiceNotActiveException, ServiceNotFoundException,
@@ -227,17 +227,14 @@ class Service:
             "availabilityZoneRebalancing": self.availability_zone_rebalancing,
             "resourceManagementType": self.resource_management_type,
         }
-        if revision.capacity_provider_strategy:
-            out["capacityProviderStrategy"] = copy.deepcopy(revision.capacity_provider_strategy)
-        else:
-            out["launchType"] = revision.launch_type
+        out.update(revision.launch_members())
         if ecs_controller:
             out["deployments"] = [d.describe(with_rollout_state=not classic) for d in self.deployments]
         else:
             out["deployments"] = []
             out["taskSets"] = [task_set.describe() for task_set in self.task_sets]
         if include_tags:
-            out["tags"] = [{"key": k, "value": v} for k, v in self.tags.items()]
+            out["tags"] = tags_out(self.tags)
         return out
 
 
@@ -262,6 +259,14 @@ def find_service(ctx, cluster: Cluster, identifier: str) -> Service | None:
     """A service of ``cluster`` by name or ARN, whatever its status; None when there is none."""
     name = _service_name(ctx, cluster, identifier)
     return cluster.services.get(name) if name else None
+
+
+def live_service(ctx, cluster: Cluster, identifier: str) -> Service:
+    """A service that is not deleted (ACTIVE or DRAINING); ServiceNotFoundException otherwise."""
+    service = find_service(ctx, cluster, identifier)
+    if service is None or service.status == "INACTIVE":
+        raise ServiceNotFoundException(SERVICE_NOT_FOUND)
+    return service
 
 
 def active_service(ctx, cluster: Cluster, identifier: str) -> Service:
@@ -594,9 +599,7 @@ def update_service(ctx: RequestContext, params: dict) -> dict:
 
 def delete_service_from_request(ctx: RequestContext, params: dict) -> Service:
     cluster = active_cluster(ctx, params.get("cluster"))
-    service = find_service(ctx, cluster, params["service"])
-    if service is None or service.status == "INACTIVE":
-        raise ServiceNotFoundException(SERVICE_NOT_FOUND)
+    service = live_service(ctx, cluster, params["service"])
     if service.status == "DRAINING":        # already being deleted
         return service
     if service.scheduling_strategy == "REPLICA" and service.desired_count > 0 and not params.get("force"):

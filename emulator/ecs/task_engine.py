@@ -33,6 +33,7 @@ from emulator.config import declare_duration
 from emulator.core import arns, ids
 from emulator.ecs import fargate, managed_instances, networking, placement
 from emulator.ecs.clusters import FARGATE_PROVIDERS, Cluster, check_strategy, launch_kind
+from emulator.ecs.common import tags_out
 from emulator.ecs.container_instances import ContainerInstance
 from emulator.ecs.errors import (InvalidParameterException, PlatformTaskDefinitionIncompatibilityException,
                                 PlatformUnknownException)
@@ -218,6 +219,11 @@ class Task:
     def family(self) -> str:
         return self.task_definition.family
 
+    @property
+    def on_draining_instance(self) -> bool:
+        """Whether the task's container instance is no longer ACTIVE (its schedulers replace it)."""
+        return self.instance is not None and self.instance.status != "ACTIVE"
+
     def index_names(self, desired: str | None = None) -> list[tuple]:
         """The listing indexes (ListTasks filters) the task belongs to while ``desired`` is its desired status."""
         desired = desired or self.desired_status
@@ -272,7 +278,7 @@ class Task:
             "stoppedAt": self.stopped_at,
             "stoppedReason": self.stopped_reason,
             "stoppingAt": self.stopping_at,
-            "tags": [{"key": k, "value": v} for k, v in self.tags.items()] if include_tags else [],
+            "tags": tags_out(self.tags) if include_tags else [],
             "taskArn": self.arn,
             "taskDefinitionArn": self.task_definition.arn,
             "version": self.version,

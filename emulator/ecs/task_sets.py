@@ -30,7 +30,7 @@ from emulator.core import arns
 from emulator.core.service import RequestContext
 from emulator.ecs import container_instances, scheduler, service_events, services, task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, active_cluster
-from emulator.ecs.common import ReentrantLoop, request_digest
+from emulator.ecs.common import ReentrantLoop, request_digest, tags_out
 from emulator.ecs.deployments import revision_digits
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException,
                                 TaskSetNotFoundException)
@@ -97,20 +97,13 @@ class TaskSet:
             "serviceRegistries": copy.deepcopy(revision.service_registries),
             "scale": dict(self.scale), "stabilityStatus": self.stability, "stabilityStatusAt": self.stability_at,
         }
-        if revision.capacity_provider_strategy:
-            out["capacityProviderStrategy"] = copy.deepcopy(revision.capacity_provider_strategy)
-        else:
-            out["launchType"] = revision.launch_type
+        out.update(revision.launch_members())
         if include_tags:
-            out["tags"] = [{"key": k, "value": v} for k, v in self.tags.items()]
+            out["tags"] = tags_out(self.tags)
         return out
 
 
 # -- running the tasks ------------------------------------------------------------------------------------
-
-def _on_draining_instance(task: Task) -> bool:
-    return task.instance is not None and task.instance.status != "ACTIVE"
-
 
 def _launch(ctx, task_set: TaskSet, count: int) -> None:
     service = task_set.service
@@ -150,7 +143,7 @@ def _stop(ctx, task_set: TaskSet, tasks: list[Task]) -> None:
 def _settle_stability(ctx, task_set: TaskSet) -> None:
     tasks = list(task_set.tasks.values())
     steady = (sum(1 for t in tasks if t.last_status == "RUNNING") == task_set.computed
-              and all(t.desired_status == "RUNNING" and t.last_status == "RUNNING" and not _on_draining_instance(t)
+              and all(t.desired_status == "RUNNING" and t.last_status == "RUNNING" and not t.on_draining_instance
                       for t in tasks))
     status = "STEADY_STATE" if steady else "STABILIZING"
     if status != task_set.stability:
@@ -164,16 +157,16 @@ def _reconcile_once(ctx, task_set: TaskSet) -> None:
     if service.status == "ACTIVE" or task_set.status == "DRAINING":
         task_set.computed = task_set.wanted()
         live = [t for t in task_set.tasks.values() if t.desired_status == "RUNNING"]
-        kept = [t for t in live if not _on_draining_instance(t)]
+        kept = [t for t in live if not t.on_draining_instance]
         if len(kept) < task_set.computed:
             _launch(ctx, task_set, task_set.computed - len(kept))
         # tasks on draining instances go once their replacements run; extra tasks go at once,
         # those not running yet first, then the newest
         replaced = sum(1 for t in task_set.tasks.values() if t.desired_status == "RUNNING"
-                       and t.last_status == "RUNNING" and not _on_draining_instance(t)) >= task_set.computed
+                       and t.last_status == "RUNNING" and not t.on_draining_instance) >= task_set.computed
         extra = sorted(kept, key=lambda t: (t.last_status == "RUNNING", -t.created_at))[:max(0, len(kept)
                                                                                          - task_set.computed)]
-        _stop(ctx, task_set, extra + ([t for t in live if _on_draining_instance(t)] if replaced else []))
+        _stop(ctx, task_set, extra + ([t for t in live if t.on_draining_instance] if replaced else []))
     if task_set.status == "DRAINING" and not task_set.tasks and task_set in service.task_sets:
         service.task_sets.remove(task_set)
     _settle_stability(ctx, task_set)

@@ -14,10 +14,10 @@ from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, ex
 from emulator.ecs.common import request_digest
 from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClusterNotFoundException, ConflictException, InvalidParameterException,
-                                LimitExceededException, ResourceNotFoundException, ServiceNotFoundException)
+                                LimitExceededException, ResourceNotFoundException)
 from emulator.ecs.indexes import EMPTY, check_list, keyset_page
 from emulator.ecs.service import ecs
-from emulator.ecs.services import SERVICE_NOT_FOUND, find_service
+from emulator.ecs.services import live_service
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
                                tags_from_request, user_tag_count)
 from emulator.ecs.task_definitions import usable_task_definition
@@ -211,22 +211,14 @@ def describe_tasks(ctx: RequestContext, params: dict) -> dict:
     return {"tasks": found, "failures": failures}
 
 
-def _service_name(ctx, cluster: Cluster, value: str) -> str:
-    """The name of the service ``value`` (name or ARN) names; a deleted (INACTIVE) one is not found, a DRAINING
-    one still has tasks to list."""
-    service = find_service(ctx, cluster, value)
-    if service is None or service.status == "INACTIVE":
-        raise ServiceNotFoundException(SERVICE_NOT_FOUND)
-    return service.name
-
-
 @ecs.operation("ListTasks")
 def list_tasks(ctx: RequestContext, params: dict) -> dict:
     cluster = active_cluster(ctx, params.get("cluster"))
     desired = params.get("desiredStatus", "RUNNING")
     names = [("all", desired)]
     if params.get("serviceName"):
-        names.append(("service", _service_name(ctx, cluster, params["serviceName"]), desired))
+        # a deleted (INACTIVE) service is not found; a DRAINING one still has tasks to list
+        names.append(("service", live_service(ctx, cluster, params["serviceName"]).name, desired))
     if params.get("family"):
         names.append(("family", params["family"], desired))
     if params.get("startedBy"):
