@@ -93,8 +93,6 @@ SUCCEEDED = "Deployment completed successfully."
 SUPERSEDED = "Deployment stopped because a newer deployment of the daemon started."
 CIRCUIT_BREAKER = "Deployment circuit breaker: daemon tasks failed to start."
 ROLLED_BACK = "Deployment rolled back to the previous daemon revision after the circuit breaker was triggered."
-
-
 INSTANCE_DEREGISTERED = "Container instance deregistered from the cluster"
 
 

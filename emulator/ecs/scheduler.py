@@ -223,46 +223,59 @@ def _can_launch(ctx, service, deployment: Deployment) -> bool:
     return True
 
 
-def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None, announce: bool = True) -> list:
-    task_definition = deployment.task_definition
-    providers = Counter(t.capacity_provider for d in service.deployments for t in d.live_tasks()
-                        if t.capacity_provider is not None)
+def start_service_tasks(ctx, service, revision, count: int, started_by: str, *, instance=None,
+                        provider_counts: Counter | None = None, announce: bool = True) -> list:
+    """Start ``count`` tasks of ``revision`` for the service (deployments and task sets alike: its group,
+    tags and execute-command setting) and write its events; the tasks placed."""
+    task_definition = revision.task_definition
     try:
         tasks, unplaced = task_engine.start_tasks(
-            ctx, service.cluster, task_definition, service.launch_for(deployment.revision), count,
-            started_by=deployment.id, group=f"service:{service.name}", service_name=service.name,
+            ctx, service.cluster, task_definition, service.launch_for(revision), count,
+            started_by=started_by, group=f"service:{service.name}", service_name=service.name,
             tags=task_tags(service, task_definition), enable_execute_command=service.enable_execute_command,
-            container_instances=[instance] if instance is not None else None, provider_counts=providers)
+            container_instances=[instance] if instance is not None else None, provider_counts=provider_counts)
     except InvalidParameterException:          # an EC2 launch with no ACTIVE container instance
         service.events.add(ctx.now, service_events.unable_to_place(service.name, service_events.NO_INSTANCES_REASON),
                            repeat=False)
         return []
-    for task in tasks:
-        deployment.tasks[task.id] = task
-    if tasks:
-        deployment.updated_at = ctx.now
-        if announce:
-            service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in tasks]))
+    if tasks and announce:
+        service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in tasks]))
     if unplaced:
         service.events.add(ctx.now, service_events.unable_to_place(
             service.name, service_events.placement_reason(unplaced[0])), repeat=False)
     return tasks
 
 
-def _stop(ctx, service, deployment: Deployment, tasks: list) -> None:
-    if not tasks:
-        return
+def stop_service_tasks(ctx, service, tasks: list, started_by: str) -> None:
+    """Stop tasks the service's ``started_by`` (deployment or task set) started, and write its events."""
     running = [t.id for t in tasks if t.last_status == "RUNNING"]
     pending = [t.id for t in tasks if t.last_status != "RUNNING"]
-    reason = scaling_reason(deployment.id)
     for task in tasks:
-        deployment.stops_seen.add(task.id)
-        task_engine.stop_task(ctx, task, SCHEDULER_STOP, reason)
-    deployment.updated_at = ctx.now
+        task_engine.stop_task(ctx, task, SCHEDULER_STOP, scaling_reason(started_by))
     if running:
         service.events.add(ctx.now, service_events.stopped_running_tasks(service.name, running))
     if pending:
         service.events.add(ctx.now, service_events.stopped_pending_tasks(service.name, pending))
+
+
+def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None, announce: bool = True) -> list:
+    providers = Counter(t.capacity_provider for d in service.deployments for t in d.live_tasks()
+                        if t.capacity_provider is not None)
+    tasks = start_service_tasks(ctx, service, deployment.revision, count, deployment.id, instance=instance,
+                                provider_counts=providers, announce=announce)
+    for task in tasks:
+        deployment.tasks[task.id] = task
+    if tasks:
+        deployment.updated_at = ctx.now
+    return tasks
+
+
+def _stop(ctx, service, deployment: Deployment, tasks: list) -> None:
+    if not tasks:
+        return
+    deployment.stops_seen.update(t.id for t in tasks)      # the scheduler's own stops are no failures
+    stop_service_tasks(ctx, service, tasks, deployment.id)
+    deployment.updated_at = ctx.now
     service.reconcile_loop.again = True
 
 

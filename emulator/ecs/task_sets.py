@@ -28,7 +28,7 @@ import math
 
 from emulator.core import arns
 from emulator.core.service import RequestContext
-from emulator.ecs import container_instances, scheduler, service_events, services, task_engine
+from emulator.ecs import container_instances, scheduler, services, task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, active_cluster
 from emulator.ecs.common import ReentrantLoop, request_digest, tags_out
 from emulator.ecs.deployments import revision_digits
@@ -106,38 +106,12 @@ class TaskSet:
 # -- running the tasks ------------------------------------------------------------------------------------
 
 def _launch(ctx, task_set: TaskSet, count: int) -> None:
-    service = task_set.service
-    task_definition = task_set.revision.task_definition
-    try:
-        tasks, unplaced = task_engine.start_tasks(
-            ctx, service.cluster, task_definition, service.launch_for(task_set.revision), count,
-            started_by=task_set.id, group=f"service:{service.name}", service_name=service.name,
-            tags=scheduler.task_tags(service, task_definition), enable_execute_command=service.enable_execute_command)
-    except InvalidParameterException:          # an EC2 launch with no ACTIVE container instance
-        service.events.add(ctx.now, service_events.unable_to_place(service.name, service_events.NO_INSTANCES_REASON),
-                           repeat=False)
-        return
-    for task in tasks:
+    for task in scheduler.start_service_tasks(ctx, task_set.service, task_set.revision, count, task_set.id):
         task_set.tasks[task.id] = task
-    if tasks:
-        service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in tasks]))
-    if unplaced:
-        service.events.add(ctx.now, service_events.unable_to_place(
-            service.name, service_events.placement_reason(unplaced[0])), repeat=False)
 
 
 def _stop(ctx, task_set: TaskSet, tasks: list[Task]) -> None:
-    if not tasks:
-        return
-    service = task_set.service
-    running = [t.id for t in tasks if t.last_status == "RUNNING"]
-    pending = [t.id for t in tasks if t.last_status != "RUNNING"]
-    for task in tasks:
-        task_engine.stop_task(ctx, task, scheduler.SCHEDULER_STOP, scheduler.scaling_reason(task_set.id))
-    if running:
-        service.events.add(ctx.now, service_events.stopped_running_tasks(service.name, running))
-    if pending:
-        service.events.add(ctx.now, service_events.stopped_pending_tasks(service.name, pending))
+    scheduler.stop_service_tasks(ctx, task_set.service, tasks, task_set.id)
 
 
 def _settle_stability(ctx, task_set: TaskSet) -> None:
