@@ -17,7 +17,7 @@ from emulator.ecs.errors import (ClusterContainsCapacityProviderException, Clust
                                 ClusterContainsServicesException, ClusterContainsTasksException,
                                 ClusterNotFoundException, InvalidParameterException, LimitExceededException,
                                 ResourceInUseException)
-from emulator.ecs.indexes import MultiIndex, SortedKeys
+from emulator.ecs.indexes import MultiIndex, SortedKeys, describe_each
 from emulator.ecs.service import ecs
 
 CLUSTER_NOT_FOUND = "Cluster not found."
@@ -270,15 +270,13 @@ def create_cluster(ctx: RequestContext, params: dict) -> dict:
 @ecs.operation("DescribeClusters")
 def describe_clusters(ctx: RequestContext, params: dict) -> dict:
     include = frozenset(params.get("include", []))
-    clusters, failures = [], []
-    for identifier in params.get("clusters") or [DEFAULT_CLUSTER]:
-        cluster = find_cluster(ctx, identifier)
-        if cluster is None:
-            name = resource_name(identifier, "cluster") or identifier
-            failures.append({"arn": ctx.arn(f"cluster/{name}") if name == identifier else identifier,
-                             "reason": "MISSING"})
-        else:
-            clusters.append(cluster.describe(include))
+
+    def missing_arn(identifier: str) -> str:
+        name = resource_name(identifier, "cluster") or identifier
+        return ctx.arn(f"cluster/{name}") if name == identifier else identifier
+    clusters, failures = describe_each(params.get("clusters") or [DEFAULT_CLUSTER],
+                                       lambda identifier: find_cluster(ctx, identifier),
+                                       lambda cluster: cluster.describe(include), missing_arn)
     return {"clusters": clusters, "failures": failures}
 
 

@@ -17,7 +17,7 @@ from emulator.ecs import instance_types
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster, find_cluster
 from emulator.ecs.errors import ClientException, ClusterNotFoundException, InvalidParameterException
 from emulator.ecs.common import tags_out
-from emulator.ecs.indexes import check_list, keyset_page
+from emulator.ecs.indexes import check_list, describe_each, keyset_page
 from emulator.ecs.placement import compile_expression
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import taggable, tags_from_request
@@ -343,13 +343,9 @@ def describe_container_instances(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
     values = check_list(params["containerInstances"], MAX_DESCRIBE, INSTANCES_EMPTY, TOO_MANY_DESCRIBE)
     include = frozenset(params.get("include", []))
-    found, failures = [], []
-    for value in values:
-        instance = find_instance(ctx, cluster, value)
-        if instance is None:
-            failures.append({"arn": failure_arn(ctx, cluster, value), "reason": "MISSING"})
-        else:
-            found.append(instance.describe(include, ctx.now))
+    found, failures = describe_each(values, lambda value: find_instance(ctx, cluster, value),
+                                    lambda instance: instance.describe(include, ctx.now),
+                                    lambda value: failure_arn(ctx, cluster, value))
     return {"containerInstances": found, "failures": failures}
 
 

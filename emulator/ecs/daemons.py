@@ -52,7 +52,7 @@ from emulator.ecs.daemon_task_definitions import (NOT_ACTIVE, DaemonTaskDefiniti
                                                   find_daemon_task_definition, settle_deletion)
 from emulator.ecs.errors import (ClusterNotFoundException, DaemonNotActiveException, DaemonNotFoundException,
                                 InvalidParameterException, ResourceNotFoundException)
-from emulator.ecs.indexes import MultiIndex, SortedKeys
+from emulator.ecs.indexes import MultiIndex, SortedKeys, check_list, describe_each
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
 from emulator.ecs.task_engine import Launch, LifecycleContext, Task
@@ -683,18 +683,8 @@ def list_daemons(ctx: RequestContext, params: dict) -> dict:
 
 def _describe_each(values: list[str], found_in: dict, empty: str, too_many: str) -> tuple[list, list]:
     """Describe*: each ARN's description, or a MISSING failure."""
-    if not values:
-        raise InvalidParameterException(empty)
-    if len(values) > MAX_DESCRIBE:
-        raise InvalidParameterException(too_many)
-    found, failures = [], []
-    for arn in values:
-        item = found_in.get(arn)
-        if item is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            found.append(item.describe())
-    return found, failures
+    return describe_each(check_list(values, MAX_DESCRIBE, empty, too_many), found_in.get,
+                         lambda item: item.describe())
 
 
 @ecs.operation("DescribeDaemonDeployments")

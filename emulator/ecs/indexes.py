@@ -85,6 +85,20 @@ def check_list(values: list, maximum: int, empty: str, too_many: str) -> list:
     return values
 
 
+def describe_each(values: list, find: Callable[[Any], Any], describe: Callable[[Any], dict],
+                  missing_arn: Callable[[Any], str] | None = None) -> tuple[list[dict], list[dict]]:
+    """A Describe* answer: (the descriptions of what ``find`` finds, a ``MISSING`` failure for each value it
+    does not, naming ``missing_arn(value)`` or else the value itself), in the request's order."""
+    found, failures = [], []
+    for value in values:
+        item = find(value)
+        if item is None:
+            failures.append({"arn": missing_arn(value) if missing_arn is not None else value, "reason": "MISSING"})
+        else:
+            found.append(describe(item))
+    return found, failures
+
+
 def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callable[[Any], bool] | None = None,
                 default: int = 100, maximum: int = 100) -> tuple[list, str | None]:
     """One page of ``keys`` after ``params['nextToken']``, keeping those ``accept`` takes.

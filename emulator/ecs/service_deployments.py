@@ -22,7 +22,7 @@ from emulator.core.service import RequestContext
 from emulator.ecs import scheduler
 from emulator.ecs.clusters import existing_cluster
 from emulator.ecs.errors import ConflictException, InvalidParameterException, ServiceDeploymentNotFoundException
-from emulator.ecs.indexes import SortedKeys, keyset_page
+from emulator.ecs.indexes import SortedKeys, check_list, describe_each, keyset_page
 from emulator.ecs.express_gateway import ecs_managed_resources
 from emulator.ecs.service import ecs
 from emulator.ecs.services import live_service
@@ -107,46 +107,25 @@ def list_service_deployments(ctx: RequestContext, params: dict) -> dict:
     return {"serviceDeployments": [records[-key - 1].brief() for key in page], "nextToken": token}
 
 
-def _check_arns(values: list[str], empty: str, too_many: str) -> None:
-    if not values:
-        raise InvalidParameterException(empty)
-    if len(values) > MAX_DESCRIBE:
-        raise InvalidParameterException(too_many)
-
-
-def _describe_each(ctx, values: list[str], find, describe) -> tuple[list[dict], list[dict]]:
-    """(descriptions, MISSING failures) of the records the ARNs name."""
-    found, failures = [], []
-    for arn in values:
-        record = find(ctx, arn)
-        if record is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            found.append(describe(record))
-    return found, failures
-
-
 @ecs.operation("DescribeServiceDeployments")
 def describe_service_deployments(ctx: RequestContext, params: dict) -> dict:
-    values = params["serviceDeploymentArns"]
-    _check_arns(values, DEPLOYMENTS_EMPTY, TOO_MANY_DEPLOYMENTS)
+    values = check_list(params["serviceDeploymentArns"], MAX_DESCRIBE, DEPLOYMENTS_EMPTY, TOO_MANY_DEPLOYMENTS)
 
     def describe(record) -> dict:
         scheduler.reconcile(ctx, record.service)
         return record.describe()
-    found, failures = _describe_each(ctx, values, find_service_deployment, describe)
+    found, failures = describe_each(values, lambda arn: find_service_deployment(ctx, arn), describe)
     return {"serviceDeployments": found, "failures": failures}
 
 
 @ecs.operation("DescribeServiceRevisions")
 def describe_service_revisions(ctx: RequestContext, params: dict) -> dict:
-    values = params["serviceRevisionArns"]
-    _check_arns(values, REVISIONS_EMPTY, TOO_MANY_REVISIONS)
+    values = check_list(params["serviceRevisionArns"], MAX_DESCRIBE, REVISIONS_EMPTY, TOO_MANY_REVISIONS)
 
     def describe(revision) -> dict:
         # an Express service's revision also lists the infrastructure ECS manages for it
         return {**revision.describe(), "ecsManagedResources": ecs_managed_resources(ctx.store, revision.arn)}
-    found, failures = _describe_each(ctx, values, find_service_revision, describe)
+    found, failures = describe_each(values, lambda arn: find_service_revision(ctx, arn), describe)
     return {"serviceRevisions": found, "failures": failures}
 
 

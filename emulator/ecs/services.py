@@ -40,7 +40,7 @@ from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevi
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, NamespaceNotFoundException,
                                 ResourceNotFoundException, ServiceNotActiveException, ServiceNotFoundException,
                                 UnsupportedFeatureException)
-from emulator.ecs.indexes import SortedKeys, keyset_page
+from emulator.ecs.indexes import SortedKeys, check_list, describe_each, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.service_events import EventLog
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
@@ -628,20 +628,14 @@ def _missing_arn(ctx, identifier: str) -> str:
 @ecs.operation("DescribeServices")
 def describe_services(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
-    identifiers = params["services"]
-    if not identifiers:
-        raise InvalidParameterException(SERVICES_EMPTY)
-    if len(identifiers) > MAX_DESCRIBE:
-        raise InvalidParameterException(TOO_MANY_SERVICES)
+    identifiers = check_list(params["services"], MAX_DESCRIBE, SERVICES_EMPTY, TOO_MANY_SERVICES)
     include_tags = "TAGS" in params.get("include", [])
-    found, failures = [], []
-    for identifier in identifiers:
-        service = find_service(ctx, cluster, identifier)
-        if service is None:
-            failures.append({"arn": _missing_arn(ctx, identifier), "reason": "MISSING"})
-            continue
+
+    def describe(service: Service) -> dict:
         scheduler.reconcile(ctx, service)
-        found.append(service.describe(ctx, include_tags))
+        return service.describe(ctx, include_tags)
+    found, failures = describe_each(identifiers, lambda identifier: find_service(ctx, cluster, identifier), describe,
+                                    lambda identifier: _missing_arn(ctx, identifier))
     return {"services": found, "failures": failures}
 
 

@@ -31,6 +31,7 @@ from emulator.core.service import RequestContext
 from emulator.ecs import container_instances, scheduler, services, task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, active_cluster
 from emulator.ecs.common import ReentrantLoop, request_digest, tags_out
+from emulator.ecs.indexes import describe_each
 from emulator.ecs.deployments import revision_digits
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException,
                                 TaskSetNotFoundException)
@@ -350,14 +351,11 @@ def describe_task_sets(ctx: RequestContext, params: dict) -> dict:
     if not params.get("taskSets"):
         raise InvalidParameterException(TASK_SETS_EMPTY)
     reconcile_service(ctx, service)
-    found, failures = [], []
-    for value in params["taskSets"]:
-        task_set = _find(service, _task_set_digits(ctx, service, value))
-        if task_set is None:
-            failures.append({"arn": value if value.startswith("arn:") else ctx.arn(
-                f"task-set/{service.cluster.name}/{service.name}/{value}"), "reason": "MISSING"})
-        else:
-            found.append(task_set.describe(include_tags))
+    found, failures = describe_each(
+        params["taskSets"], lambda value: _find(service, _task_set_digits(ctx, service, value)),
+        lambda task_set: task_set.describe(include_tags),
+        lambda value: value if value.startswith("arn:") else ctx.arn(
+            f"task-set/{service.cluster.name}/{service.name}/{value}"))
     return {"taskSets": found, "failures": failures}
 
 

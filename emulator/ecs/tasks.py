@@ -15,7 +15,7 @@ from emulator.ecs.common import request_digest
 from emulator.ecs.container_instances import failure_arn, find_instance
 from emulator.ecs.errors import (ClusterNotFoundException, ConflictException, InvalidParameterException,
                                 LimitExceededException, ResourceNotFoundException)
-from emulator.ecs.indexes import EMPTY, check_list, keyset_page
+from emulator.ecs.indexes import EMPTY, check_list, describe_each, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.services import live_service
 from emulator.ecs.tags import (MAX_TAGS, RESOURCE_NOT_FOUND, TASK_STOPPED, TOO_MANY_TAGS, taggable,
@@ -201,13 +201,9 @@ def describe_tasks(ctx: RequestContext, params: dict) -> dict:
     cluster = existing_cluster(ctx, params.get("cluster"))
     values = check_list(params["tasks"], MAX_DESCRIBE, TASKS_EMPTY, TOO_MANY_TASKS)
     include_tags = "TAGS" in params.get("include", [])
-    found, failures = [], []
-    for value in values:
-        task = find_task(ctx, cluster, value)
-        if task is None:
-            failures.append({"arn": task_failure_arn(ctx, cluster, value), "reason": "MISSING"})
-        else:
-            found.append(task.describe(include_tags))
+    found, failures = describe_each(values, lambda value: find_task(ctx, cluster, value),
+                                    lambda task: task.describe(include_tags),
+                                    lambda value: task_failure_arn(ctx, cluster, value))
     return {"tasks": found, "failures": failures}
 
 
