@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from emulator.config import declare_duration
 from emulator.core import arns
 from emulator.core.service import RequestContext
-from emulator.ecs.clusters import FARGATE_PROVIDERS, active_cluster
+from emulator.ecs.clusters import FARGATE_PROVIDERS, PROVIDER_NOT_FOUND, active_cluster
 from emulator.ecs.common import RESOURCE_NAME, paginate, tags_out
 from emulator.ecs.errors import ClientException, ResourceNotFoundException
 from emulator.ecs.service import ecs
@@ -40,7 +40,6 @@ ONE_PROVIDER_KIND = ("Exactly one of autoScalingGroupProvider or managedInstance
                      "Specify one and try again.")
 CLUSTER_REQUIRED = ("A cluster must be specified for a Managed Instances capacity provider. "
                     "Specify a cluster and try again.")
-NOT_FOUND = "The specified capacity provider does not exist. Specify a valid name or ARN and try again."
 RESERVED = "The specified capacity provider is reserved and cannot be modified or deleted."
 WRONG_KIND = "The update does not match the type of the specified capacity provider. Specify a valid update."
 NOT_ACTIVE = ("The specified capacity provider is not in an ACTIVE state. Specify a valid capacity provider and "
@@ -101,7 +100,7 @@ def _own_provider(ctx: RequestContext, name_or_arn: str, cluster: str | None = N
         raise ClientException(RESERVED)
     if provider is None or provider.status == "INACTIVE" \
             or (cluster is not None and provider.cluster is not None and _cluster_name(cluster) != provider.cluster):
-        raise ClientException(NOT_FOUND)
+        raise ClientException(PROVIDER_NOT_FOUND)
     return provider
 
 

@@ -10,6 +10,7 @@ from emulator.core import arns, pagination
 from emulator.ecs.errors import InvalidParameterException
 
 DEFAULT_CLUSTER = "default"
+INVALID_NEXT_TOKEN = "Invalid nextToken."
 # the names of clusters, services, task-definition families, containers, capacity providers, daemons:
 # up to 255 letters, numbers, underscores and hyphens
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -51,7 +52,7 @@ def paginate(params: dict, sorted_keys, default: int = 100, maximum: int = 100, 
     try:
         return pagination.page(sorted_keys, params.get("nextToken"), size, scope)
     except pagination.InvalidToken:
-        raise InvalidParameterException("Invalid nextToken.") from None
+        raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
 
 
 def tags_out(tags: dict[str, str]) -> list[dict]:

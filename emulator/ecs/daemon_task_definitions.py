@@ -15,17 +15,15 @@ is called whenever a use may have ended.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable
 
 from emulator.config import declare_duration
-from emulator.core import pagination
 from emulator.core.service import RequestContext
 from emulator.ecs import task_definitions as td
-from emulator.ecs.common import page_size
-from emulator.ecs.errors import ClientException, InvalidParameterException, ResourceNotFoundException
-from emulator.ecs.indexes import SortedKeys
+from emulator.ecs.errors import ClientException, ResourceNotFoundException
+from emulator.ecs.indexes import SortedKeys, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.tags import RESOURCE_NOT_FOUND, taggable, tags_from_request
 
@@ -35,7 +33,6 @@ DELETION = declare_duration("ecs.daemon_task_definition.delete", 60.0,
 STATUSES = ("ACTIVE", "DELETE_IN_PROGRESS", "DELETED")
 UNABLE_TO_DESCRIBE = "Unable to describe daemon task definition."
 NOT_ACTIVE = "The specified daemon task definition is not in an ACTIVE state."
-INVALID_NEXT_TOKEN = "Invalid nextToken."
 # Daemons share the host's daemon bridge; a daemon task definition sets no network mode of its own.
 DAEMON_NETWORK_MODE = "daemon_bridge"
 
@@ -216,33 +213,6 @@ def _last_registered(keys: SortedKeys, key: tuple[str, int]) -> bool:
     return ordered[index - 1] == key
 
 
-def _page(params: dict, keys: SortedKeys, descending: bool, accept, scope: str) -> tuple[list, str | None]:
-    """A keyset page over ``keys`` in either direction; the token holds the last key returned."""
-    size = page_size(params)
-    ordered = keys.keys
-    start = len(ordered) - 1 if descending else 0
-    if params.get("nextToken"):
-        try:
-            state = pagination.decode(params["nextToken"])
-            if state.get("s") != scope:
-                raise ValueError(scope)
-            last = tuple(state["k"])
-            start = bisect_left(ordered, last) - 1 if descending else bisect_right(ordered, last)
-        except (pagination.InvalidToken, ValueError, TypeError, KeyError, AttributeError):
-            raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
-    step = -1 if descending else 1
-    items, more, i = [], False, start
-    while 0 <= i < len(ordered):
-        if accept(ordered[i]):
-            if len(items) == size:
-                more = True
-                break
-            items.append(ordered[i])
-        i += step
-    token = pagination.encode({"s": scope, "k": list(items[-1])}) if more else None
-    return items, token
-
-
 @ecs.operation("ListDaemonTaskDefinitions")
 def list_daemon_task_definitions(ctx: RequestContext, params: dict) -> dict:
     status = params.get("status", "ACTIVE")
@@ -255,7 +225,7 @@ def list_daemon_task_definitions(ctx: RequestContext, params: dict) -> dict:
                 and (not last_only or _last_registered(keys, key)))
     descending = params.get("sort", "ASC") == "DESC"
     scope = f"dtd|{status}|{family or ''}|{prefix}|{last_only}|{descending}"
-    page, token = _page(params, keys, descending, accept, scope)
+    page, token = keyset_page(params, keys, scope=scope, accept=accept, descending=descending)
     revisions = registry(ctx).revisions
     return {"daemonTaskDefinitions": [revisions[key].summary() for key in page], "nextToken": token}
 

@@ -11,10 +11,9 @@ from collections import defaultdict
 from typing import Any, Callable, Hashable, Iterable
 
 from emulator.core import pagination
-from emulator.ecs.common import page_size
+from emulator.ecs.common import INVALID_NEXT_TOKEN, page_size
 from emulator.ecs.errors import InvalidParameterException
 
-INVALID_NEXT_TOKEN = "Invalid nextToken."
 
 
 class SortedKeys:
@@ -100,15 +99,16 @@ def describe_each(values: list, find: Callable[[Any], Any], describe: Callable[[
 
 
 def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callable[[Any], bool] | None = None,
-                default: int = 100, maximum: int = 100) -> tuple[list, str | None]:
-    """One page of ``keys`` after ``params['nextToken']``, keeping those ``accept`` takes.
+                default: int = 100, maximum: int = 100, descending: bool = False) -> tuple[list, str | None]:
+    """One page of ``keys`` (in descending order when asked) after ``params['nextToken']``, keeping those
+    ``accept`` takes.
 
     The token holds the last key returned, so items added or removed between pages neither
     repeat nor hide others; ``nextToken`` is returned only when another accepted key follows.
     """
     size = page_size(params, default, maximum)
     ordered = keys.keys
-    start = 0
+    start = len(ordered) - 1 if descending else 0
     token = params.get("nextToken")
     if token:
         try:
@@ -121,18 +121,19 @@ def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callabl
         if isinstance(last, list):
             last = tuple(last)
         try:
-            start = bisect_right(ordered, last)
+            start = bisect_left(ordered, last) - 1 if descending else bisect_right(ordered, last)
         except TypeError:
             raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
-    if accept is None:
+    if accept is None and not descending:
         items = ordered[start:start + size]
         more = start + size < len(ordered)
     else:
+        step = -1 if descending else 1
         items, more, i = [], False, start
-        while i < len(ordered):
+        while 0 <= i < len(ordered):
             key = ordered[i]
-            i += 1
-            if accept(key):
+            i += step
+            if accept is None or accept(key):
                 if len(items) == size:
                     more = True
                     break

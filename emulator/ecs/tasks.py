@@ -12,7 +12,7 @@ from emulator.core.service import RequestContext
 from emulator.ecs import task_engine
 from emulator.ecs.clusters import CLUSTER_NOT_FOUND, Cluster, active_cluster, existing_cluster
 from emulator.ecs.common import request_digest
-from emulator.ecs.container_instances import failure_arn, find_instance
+from emulator.ecs.container_instances import INSTANCES_EMPTY, failure_arn, find_instance
 from emulator.ecs.errors import (ClusterNotFoundException, ConflictException, InvalidParameterException,
                                 LimitExceededException, ResourceNotFoundException)
 from emulator.ecs.indexes import EMPTY, check_list, describe_each, keyset_page
@@ -42,7 +42,6 @@ TASKS_EMPTY = "Tasks cannot be empty."
 TOO_MANY_TASKS = "taskIds can have at most 100 items."
 TASK_NOT_FOUND = "The referenced task was not found."
 TASK_IDENTIFIER_INVALID = "Task Identifier is invalid"
-INSTANCES_EMPTY = "Container instances cannot be empty."
 TOO_MANY_INSTANCES = "containerInstances can have at most 10 items."
 _STARTED_BY = re.compile(r"^[A-Za-z0-9_/-]*$")
 _CLIENT_TOKEN = re.compile(r"^[!-~]{1,64}$")       # printable ASCII (33-126), at most 64
