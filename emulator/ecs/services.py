@@ -652,8 +652,9 @@ def list_services(ctx: RequestContext, params: dict) -> dict:
                 and (strategy is None or service.scheduling_strategy == strategy)
                 and (management is None or service.resource_management_type == management))
     filtered = launch_type is not None or strategy is not None or management is not None
-    page, token = keyset_page(params, cluster.service_listing, scope=f"services|{cluster.name}|{launch_type}|{strategy}|"
-                              f"{management}", accept=accept if filtered else None, default=10)
+    scope = f"services|{cluster.name}|{launch_type}|{strategy}|{management}"
+    page, token = keyset_page(params, cluster.service_listing, scope=scope, accept=accept if filtered else None,
+                              default=10)
     return {"serviceArns": [cluster.services[name].arn for name in page], "nextToken": token}
 
 

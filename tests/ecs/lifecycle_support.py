@@ -1,4 +1,4 @@
-"""Helpers the daemon, task-set and Express service tests share."""
+"""Helpers the daemon, task-set, Express service, capacity-provider, account-setting and tagging tests share."""
 from __future__ import annotations
 
 import pytest

@@ -8,6 +8,11 @@ SUBNET = "subnet-0123456789abcdef0"
 OTHER_SUBNET = "subnet-0fedcba9876543210"
 AWSVPC = {"awsvpcConfiguration": {"subnets": [SUBNET], "securityGroups": ["sg-0123456789abcdef0"]}}
 ACCOUNT = "123456789012"
+# a Managed Instances capacity provider's managedInstancesProvider (CreateCapacityProvider)
+MANAGED_INSTANCES_PROVIDER = {
+    "infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
+    "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
+                               "networkConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60718"]}}}
 
 
 def error_of(info) -> tuple[str, str]:

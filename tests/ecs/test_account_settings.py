@@ -1,19 +1,13 @@
 """Account settings through boto3 in mock_aws: values, principals, effective settings, paging."""
 import pytest
-from botocore.exceptions import ClientError
 
 from emulator.ecs.account_settings import SETTINGS, effective_setting
+from tests.ecs.lifecycle_support import error_of
 
 ACCOUNT = "123456789012"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 USER = f"arn:aws:iam::{ACCOUNT}:user/dev"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/deployer"
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def store_of(mock):

@@ -1,6 +1,8 @@
 """Capacity providers through boto3 in mock_aws: names, defaults, lifecycle, the FARGATE built-ins."""
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.ecs.lifecycle_support import error_of
+from tests.ecs.task_support import MANAGED_INSTANCES_PROVIDER
 
 ACCOUNT = "123456789012"
 CP_ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}:capacity-provider"
@@ -11,22 +13,9 @@ def asg(name="asg-1"):
            f"autoScalingGroupName/{name}"
 
 
-MANAGED_INSTANCES = {
-    "infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
-    "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
-                               "networkConfiguration": {"subnets": ["subnet-0abc"]}},
-}
-
-
 def create(client, name="cp-1", group="asg-1", **params):
     params.setdefault("autoScalingGroupProvider", {"autoScalingGroupArn": asg(group)})
     return client.create_capacity_provider(name=name, **params)["capacityProvider"]
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 INVALID_NAME = ("The specified capacity provider name is invalid. Up to 255 characters are allowed, including "
@@ -93,7 +82,7 @@ def test_neither_kind_of_provider(ecs_client):
 
 def test_both_kinds_of_provider(ecs_client):
     ecs_client.create_cluster(clusterName="c")
-    code, _ = error_of(create, client=ecs_client, cluster="c", managedInstancesProvider=MANAGED_INSTANCES)
+    code, _ = error_of(create, client=ecs_client, cluster="c", managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)
     assert code == "ClientException"
 
 
@@ -102,7 +91,7 @@ def test_managed_instances_provider_provisions_in_its_cluster(ecs_client, ecs_ek
     ecs_eks_mock.clock.freeze()
     ecs_client.create_cluster(clusterName="c")
     cp = ecs_client.create_capacity_provider(name="mi", cluster="c",
-                                             managedInstancesProvider=MANAGED_INSTANCES)["capacityProvider"]
+                                             managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)["capacityProvider"]
     assert (cp["type"], cp["cluster"], cp["status"], cp["updateStatus"]) == (
         "MANAGED_INSTANCES", "c", "PROVISIONING", "CREATE_IN_PROGRESS")
     assert cp["managedInstancesProvider"]["propagateTags"] == "NONE"
@@ -115,14 +104,16 @@ def test_managed_instances_provider_provisions_in_its_cluster(ecs_client, ecs_ek
 
 def test_managed_instances_provider_needs_a_cluster(ecs_client):
     """The wording is this emulator's choice."""
-    assert error_of(ecs_client.create_capacity_provider, name="mi", managedInstancesProvider=MANAGED_INSTANCES) == (
+    assert error_of(ecs_client.create_capacity_provider, name="mi",
+                    managedInstancesProvider=MANAGED_INSTANCES_PROVIDER) == (
         "ClientException",
         "A cluster must be specified for a Managed Instances capacity provider. Specify a cluster and try again.")
 
 
 def test_managed_instances_provider_in_unknown_cluster(ecs_client):
     assert error_of(ecs_client.create_capacity_provider, name="mi", cluster="nope",
-                    managedInstancesProvider=MANAGED_INSTANCES) == ("ClusterNotFoundException", "Cluster not found.")
+                    managedInstancesProvider=MANAGED_INSTANCES_PROVIDER) == (
+        "ClusterNotFoundException", "Cluster not found.")
 
 
 # --- Describe -------------------------------------------------------------------------------------
@@ -210,7 +201,8 @@ def test_update_fargate_is_refused(ecs_client):
 
 def test_update_with_the_other_kind(ecs_client):
     create(ecs_client)
-    code, _ = error_of(ecs_client.update_capacity_provider, name="cp-1", managedInstancesProvider=MANAGED_INSTANCES)
+    code, _ = error_of(ecs_client.update_capacity_provider, name="cp-1",
+                       managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)
     assert code == "ClientException"
 
 

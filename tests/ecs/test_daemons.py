@@ -17,13 +17,11 @@ from botocore.exceptions import WaiterError
 from emulator.ecs import daemons
 from emulator.ecs.task_engine import LifecycleContext
 from tests.ecs.lifecycle_support import TASK_STEPS, error_of
+from tests.ecs.task_support import MANAGED_INSTANCES_PROVIDER
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
 NO_WAIT = {"Delay": 0, "MaxAttempts": 2}
-MANAGED = {"infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
-           "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
-                                      "networkConfiguration": {"subnets": ["subnet-0abc"]}}}
 AGENT = {"name": "agent", "image": "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest", "memory": 128}
 # every task step takes 1 s, a deployment waits 15 s in PENDING, a bake-time minute lasts 60 s
 REALISTIC = {**TASK_STEPS, "ecs.daemon.deployment.pending": 15, "ecs.daemon.deployment.bake_minute": 60}
@@ -44,7 +42,7 @@ def launch_instance(mock, client, provider="mi", cluster="c", cpu=None):
 
 
 def managed_provider(client, name="mi", cluster="c"):
-    client.create_capacity_provider(name=name, cluster=cluster, managedInstancesProvider=MANAGED)
+    client.create_capacity_provider(name=name, cluster=cluster, managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)
     return f"{ARN}:capacity-provider/{name}"
 
 

@@ -283,7 +283,8 @@ def test_describe_service_revisions_lists_the_managed_resources(ecs_client):
     resources = revision_of(ecs_client, configuration["serviceRevisionArn"])["ecsManagedResources"]
     [ingress] = resources["ingressPaths"]
     assert ingress["endpoint"] == configuration["ingressPaths"][0]["endpoint"]
-    assert ingress["loadBalancer"]["arn"].startswith(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/")
+    assert ingress["loadBalancer"]["arn"].startswith(
+        f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/")
     assert (ingress["loadBalancer"]["status"], ingress["loadBalancer"]["scheme"]) == ("ACTIVE", "internet-facing")
     assert ingress["targetGroups"][0]["arn"] == service_of(ecs_client)["loadBalancers"][0]["targetGroupArn"]
     assert (ingress["targetGroups"][0]["healthCheckPath"], ingress["targetGroups"][0]["port"]) == ("/health", 80)

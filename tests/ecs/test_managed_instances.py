@@ -1,17 +1,15 @@
 """ECS Managed Instances: tasks on a MANAGED_INSTANCES capacity provider run on instances ECS launches."""
 import pytest
 
-ACCOUNT = "123456789012"
-MANAGED = {"infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
-           "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
-                                      "networkConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60718"]}}}
+from tests.ecs.task_support import MANAGED_INSTANCES_PROVIDER
+
 STRATEGY = [{"capacityProvider": "mi", "weight": 1}]
 
 
 @pytest.fixture
 def cluster(ecs_client):
     ecs_client.create_cluster(clusterName="c")
-    ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider=MANAGED)
+    ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)
     ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["mi"],
                                               defaultCapacityProviderStrategy=[])
     ecs_client.register_task_definition(family="web", containerDefinitions=[
@@ -52,10 +50,10 @@ def test_an_instance_with_room_is_used_before_another_is_launched(ecs_client, cl
 
 def test_launched_instance_type_meets_the_instance_requirements(ecs_client):
     ecs_client.create_cluster(clusterName="c")
-    template = {**MANAGED["instanceLaunchTemplate"],
+    template = {**MANAGED_INSTANCES_PROVIDER["instanceLaunchTemplate"],
                 "instanceRequirements": {"vCpuCount": {"min": 4}, "memoryMiB": {"min": 8192}}}
     ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider={
-        **MANAGED, "instanceLaunchTemplate": template})
+        **MANAGED_INSTANCES_PROVIDER, "instanceLaunchTemplate": template})
     ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["mi"],
                                               defaultCapacityProviderStrategy=[])
     ecs_client.register_task_definition(family="tiny", containerDefinitions=[

@@ -5,11 +5,7 @@ from botocore.exceptions import ClientError
 from emulator.ecs.failures import fail_tasks
 from tests.ecs.service_support import (deployment_counts, describe, error_of, events, fargate_service, service_tasks,
                                        setup_web, started, steady, stopped_running, task_id, tasks_named)
-from tests.ecs.task_support import ACCOUNT, ec2_task_definition, register_instance
-
-MANAGED = {"infrastructureRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
-           "instanceLaunchTemplate": {"ec2InstanceProfileArn": f"arn:aws:iam::{ACCOUNT}:instance-profile/ecsInstance",
-                                      "networkConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60718"]}}}
+from tests.ecs.task_support import MANAGED_INSTANCES_PROVIDER, ec2_task_definition, register_instance
 
 
 def ec2_cluster(client, instances: int = 2, **instance_params) -> list[dict]:
@@ -194,7 +190,7 @@ def test_a_daemon_service_leaves_managed_instances_alone(ecs_client):
     ec2_cluster(ecs_client, instances=1)
     ecs_client.create_service(cluster="c", serviceName="agent", taskDefinition="batch", schedulingStrategy="DAEMON",
                               launchType="EC2")
-    ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider=MANAGED)
+    ecs_client.create_capacity_provider(name="mi", cluster="c", managedInstancesProvider=MANAGED_INSTANCES_PROVIDER)
     ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["mi"], defaultCapacityProviderStrategy=[])
     task = ecs_client.run_task(cluster="c", taskDefinition="batch", capacityProviderStrategy=[
         {"capacityProvider": "mi", "weight": 1}])["tasks"][0]

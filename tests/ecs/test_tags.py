@@ -6,15 +6,10 @@ from botocore.exceptions import ClientError
 
 from emulator.ecs import tags as ecs_tags
 from emulator.ecs.errors import InvalidParameterException
+from tests.ecs.lifecycle_support import error_of
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def tag_list(**pairs):
