@@ -3,8 +3,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import agent, container_instances, task_engine
-from tests.ecs.task_support import (describe_instance, describe_task, error_of, fargate_cluster,
-                                    fargate_task_definition, register_instance, run_fargate)
+from tests.ecs.task_support import (describe_instance, describe_task, error_of, fargate_cluster, register_instance,
+                                    run_fargate)
 
 
 @pytest.fixture

@@ -1,17 +1,11 @@
 """Services against the standalone server: the AWS CLI from create to delete, and parallel clients."""
-import json
-import os
 import threading
 
 import boto3
-import pytest
 from botocore.exceptions import ClientError
 
 from tests.ecs.service_support import AWSVPC, web_definition
-from tests.test_server import _aws
-
-HAS_CLI = any(os.access(os.path.join(p, "aws"), os.X_OK) for p in os.environ.get("PATH", "").split(os.pathsep))
-
+from tests.cli.support import aws, requires_aws_cli
 
 def client(server):
     return boto3.client("ecs", endpoint_url=server.url, region_name="us-east-1",
@@ -19,12 +13,10 @@ def client(server):
 
 
 def cli(server, *args) -> dict:
-    result = _aws(server.url, "ecs", *args)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout) if result.stdout.strip() else {}
+    return aws(server, "ecs", *args) or {}
 
 
-@pytest.mark.skipif(not HAS_CLI, reason="AWS CLI not installed")
+@requires_aws_cli
 def test_the_aws_cli_creates_deploys_and_deletes_a_service(emulator_server):
     ecs = client(emulator_server)
     ecs.create_cluster(clusterName="c")
