@@ -10,8 +10,9 @@ and registers a handler per operation with the ``operation`` decorator::
 
 A handler gets a :class:`RequestContext` and the validated parameters, runs
 under the lock of its (account, region) store, and returns a dict shaped like
-the operation's output (``None`` values are dropped on the way out) or raises
-a ``ServiceError``.
+the operation's output or raises a ``ServiceError``. On the way out the result
+is copied with its ``None`` values dropped, so a handler may put its own state's
+dicts and lists in it without copying them first.
 """
 from __future__ import annotations
 

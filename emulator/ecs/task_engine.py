@@ -267,7 +267,7 @@ class Task:
             "lastStatus": self.last_status,
             "launchType": self.launch_type,
             "memory": self.memory,
-            "overrides": copy.deepcopy(self.overrides),
+            "overrides": self.overrides,        # the engine copies a response on its way out
             "platformVersion": self.platform_version,
             "platformFamily": self.platform_family,
             "pullStartedAt": self.pull_started_at,
