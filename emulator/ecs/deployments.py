@@ -8,7 +8,9 @@ Three records, as ECS keeps them:
 - :class:`ServiceDeployment` (``service-deployment/<cluster>/<service>/<21 chars>``): one per
   CreateService and per UpdateService that needs new tasks, from source revisions to a target
   revision, with its status (IN_PROGRESS -> SUCCESSFUL, STOPPED, ROLLBACK_IN_PROGRESS ->
-  ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED), circuit breaker and rollback details.
+  ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED), circuit breaker and rollback details. A deployment with
+  the BLUE_GREEN, LINEAR or CANARY strategy also has a ``lifecycle`` (its lifecycle stage, hooks
+  and traffic weights: :mod:`emulator.ecs.blue_green`).
 - :class:`Deployment` (``ecs-svc/<19 digits>``): what DescribeServices lists in ``deployments``:
   the tasks started for one revision (their ``startedBy`` is the id), PRIMARY or ACTIVE, with its
   rollout state. A rollback is a new Deployment of an earlier revision, driven by the service
@@ -66,6 +68,9 @@ class ServiceRevision:
         self.volume_configurations = volume_configurations
         self.vpc_lattice_configurations = vpc_lattice_configurations
         self.created_at = created_at
+        # the target group (and production listener rule) of each load balancer the tasks register in;
+        # None: each load balancer's targetGroupArn (a blue/green deployment may pick the alternate one)
+        self.resolved_load_balancers: list[dict] | None = None
 
     @property
     def platform_version(self) -> str | None:
@@ -81,6 +86,24 @@ class ServiceRevision:
             "task_definition", "launch_type", "capacity_provider_strategy", "requested_platform_version",
             "network_configuration", "load_balancers", "service_registries", "service_connect_configuration",
             "volume_configurations", "vpc_lattice_configurations"))
+
+    def resolved_configuration(self) -> list[dict]:
+        """Which target group (and production listener rule) each of the revision's load balancers uses."""
+        if self.resolved_load_balancers is not None:
+            return self.resolved_load_balancers
+        resolved = []
+        for balancer in self.load_balancers:
+            if balancer.get("targetGroupArn"):
+                entry = {"targetGroupArn": balancer["targetGroupArn"]}
+                rule = (balancer.get("advancedConfiguration") or {}).get("productionListenerRule")
+                if rule:
+                    entry["productionListenerRule"] = rule
+                resolved.append(entry)
+        return resolved
+
+    def target_groups(self) -> list[str]:
+        """The target groups the revision's tasks register in."""
+        return [entry["targetGroupArn"] for entry in self.resolved_configuration()]
 
     def launch_members(self) -> dict:
         """``capacityProviderStrategy`` when the revision has one, else ``launchType`` (as ECS reports them)."""
@@ -109,6 +132,9 @@ class ServiceRevision:
             "vpcLatticeConfigurations": copy.deepcopy(self.vpc_lattice_configurations),
             "createdAt": self.created_at,
         }
+        resolved = self.resolved_configuration()
+        if resolved:
+            out["resolvedConfiguration"] = {"loadBalancers": copy.deepcopy(resolved)}
         out.update(self.launch_members())
         return out
 
@@ -205,6 +231,7 @@ class ServiceDeployment:
         self.deployment: Deployment | None = None          # the Deployment that runs the target
         self.rollback_deployment: Deployment | None = None  # the Deployment that runs the rollback
         self.final_counts: dict[str, dict] | None = None   # revision ARN -> counts, frozen when finished
+        self.lifecycle = None          # blue_green.Lifecycle (BLUE_GREEN, LINEAR and CANARY strategies)
 
     @staticmethod
     def new_id() -> str:
@@ -213,6 +240,15 @@ class ServiceDeployment:
     @property
     def finished(self) -> bool:
         return self.status not in IN_PROGRESS_STATUSES
+
+    @property
+    def strategy(self) -> str:
+        return self.deployment_configuration.get("strategy", "ROLLING")
+
+    @property
+    def lifecycle_running(self) -> bool:
+        """Whether a blue/green, linear or canary lifecycle still drives the service's tasks."""
+        return self.lifecycle is not None and not self.lifecycle.done and not self.finished
 
     def set_status(self, status: str, at: float, reason: str | None = None) -> None:
         self.status, self.updated_at = status, at
@@ -242,7 +278,11 @@ class ServiceDeployment:
 
     def _summary(self, revision: ServiceRevision, counts: dict[str, dict]) -> dict:
         entry = counts.get(revision.arn, {"requestedTaskCount": 0, "runningTaskCount": 0, "pendingTaskCount": 0})
-        return {"arn": revision.arn, **entry}
+        out = {"arn": revision.arn, **entry}
+        if self.lifecycle is not None:
+            out["requestedTestTrafficWeight"], out["requestedProductionTrafficWeight"] = \
+                self.lifecycle.weights(revision)
+        return out
 
     def brief(self) -> dict:
         return {
@@ -277,4 +317,7 @@ class ServiceDeployment:
             "deploymentCircuitBreaker": {"status": self.breaker_status, "failureCount": self.failure_count(),
                                          "threshold": self.threshold},
             "alarms": {"status": "DISABLED", "alarmNames": [], "triggeredAlarmNames": []},
+            "lifecycleStage": self.lifecycle.stage if self.lifecycle is not None else None,
+            "lifecycleHookDetails": ([hook.describe() for hook in self.lifecycle.hooks]
+                                     if self.lifecycle is not None else None),
         }

@@ -15,6 +15,13 @@ A rule matches a task by container image (a glob, ``"*"`` for any: ``"repo/app:b
 follows from the outcomes -- service events, ``failedTasks``, the circuit breaker, rollbacks,
 restart throttling -- is the service scheduler's, as for any task that fails.
 
+Lifecycle hooks: there is no Lambda here. An ``AWS_LAMBDA`` deployment lifecycle hook is taken as
+invoked, and its function answers ``SUCCEEDED`` after ``ecs.deployment.hook`` seconds -- unless a
+hook rule names its ``hookTargetArn``: the function then answers ``FAILED`` (the deployment rolls
+back) or ``IN_PROGRESS`` (ECS invokes it again ``call_back_delay`` clock seconds later, 30 by
+default as AWS's ``callBackDelay``, until the hook's timeout). ``count`` limits how many
+invocations the rule answers (then the function answers ``SUCCEEDED`` again).
+
 Scope: rules belong to one account and Region, like its resources (they are kept in that ECS
 store's ``failure_rules``): a rule affects only the tasks of its own account and Region, and
 ``reset`` drops them with the stores. Every call below takes ``account`` and ``region``; they
@@ -24,21 +31,25 @@ default to the engine's default account (``123456789012``, or ``EMULATOR_ACCOUNT
 In process (``target`` is an ``Emulator`` or anything with ``.engine``: ``mock_aws``, the
 ``ecs_eks_mock`` fixture, ``EmulatorServer``)::
 
-    from emulator.ecs.failures import fail_tasks, failure_rules, clear_failures
+    from emulator.ecs.failures import fail_tasks, fail_hooks, failure_rules, clear_failures
     fail_tasks(mock, image="web:2", reason="CannotPullContainerError: pull access denied")
     fail_tasks(mock, family="worker", exit_code=1, after=30, region="eu-west-1")
+    fail_hooks(mock, "arn:aws:lambda:us-east-1:123456789012:function:smoke-test")        # FAILED
+    fail_hooks(mock, "arn:aws:lambda:us-east-1:123456789012:function:warm-up", status="IN_PROGRESS", count=2)
     failure_rules(mock)              # the rules of the default account in us-east-1
     clear_failures(mock)
 
 Over HTTP: ``POST /_emulator/ecs/failures`` with the same fields in camelCase (``image``,
-``family``, ``reason``, ``exitCode``, ``after``, ``container``, ``count``, ``account``, ``region``),
-``GET`` lists the rules, ``DELETE`` (optionally ``?id=``) removes them; ``GET`` and ``DELETE``
-take ``?account=&region=``, with the same defaults.
+``family``, ``reason``, ``exitCode``, ``after``, ``container``, ``count``, ``account``, ``region``;
+for a hook rule ``hookTargetArn``, ``hookStatus``, ``callBackDelay``, ``count``, ``account``,
+``region``), ``GET`` lists the rules, ``DELETE`` (optionally ``?id=``) removes them; ``GET`` and
+``DELETE`` take ``?account=&region=``, with the same defaults.
 """
 from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from typing import Callable, ClassVar
 
 from emulator.core import ids, identity
 from emulator.ecs import task_engine
@@ -46,6 +57,9 @@ from emulator.ecs.task_engine import LifecycleContext
 
 FAILED_TO_START = "TaskFailedToStart"
 EXITED = "EssentialContainerExited"
+HOOK_ANSWER = "LifecycleHook"              # the kind of a hook rule (it fails no task)
+HOOK_STATUSES = ("FAILED", "IN_PROGRESS")  # what a hook rule makes a Lambda hook answer
+CALL_BACK_DELAY = 30.0                     # AWS's default callBackDelay of an IN_PROGRESS answer, in seconds
 
 
 def cannot_pull(image: str) -> str:
@@ -90,6 +104,21 @@ class FailureRule:
                 "container": self.container, "remaining": self.remaining}
 
 
+@dataclass
+class HookRule:
+    """What the function of a Lambda lifecycle hook answers instead of SUCCEEDED."""
+    id: str
+    hook_target_arn: str
+    hook_status: str
+    call_back_delay: float
+    remaining: int | None
+    failure: ClassVar[str] = HOOK_ANSWER
+
+    def describe(self) -> dict:
+        return {"id": self.id, "failure": self.failure, "hookTargetArn": self.hook_target_arn,
+                "hookStatus": self.hook_status, "callBackDelay": self.call_back_delay, "remaining": self.remaining}
+
+
 def _engine(target):
     return getattr(target, "engine", target)
 
@@ -115,6 +144,28 @@ def fail_tasks(target, *, image: str | None = None, family: str | None = None, r
     return rule.describe()
 
 
+def fail_hooks(target, hook_target_arn: str, *, status: str = "FAILED", call_back_delay: float = CALL_BACK_DELAY,
+               count: int | None = None, account: str | None = None, region: str | None = None) -> dict:
+    """Declare that the Lambda function ``hook_target_arn`` answers ``status`` (FAILED or IN_PROGRESS) when a
+    deployment lifecycle hook of ``account`` and ``region`` invokes it (see the module docstring); returns the rule."""
+    if status not in HOOK_STATUSES:
+        raise ValueError(f"a hook rule answers one of {', '.join(HOOK_STATUSES)}")
+    if not hook_target_arn or call_back_delay < 0 or (count is not None and count < 1):
+        raise ValueError("a hook rule needs a hookTargetArn, callBackDelay >= 0 and count >= 1")
+    rule = HookRule(id=ids.hex_id(12), hook_target_arn=hook_target_arn, hook_status=status,
+                    call_back_delay=float(call_back_delay), remaining=count)
+    store = _store(target, account, region)
+    with store.lock:
+        store.failure_rules.append(rule)
+    return rule.describe()
+
+
+def hook_answer(store, hook_target_arn: str) -> HookRule | None:
+    """The rule that answers one invocation of ``hook_target_arn`` (counted against its ``count``), or None
+    when the function answers SUCCEEDED."""
+    return _take(store, HOOK_ANSWER, lambda rule: rule.hook_target_arn == hook_target_arn)
+
+
 def failure_rules(target, account: str | None = None, region: str | None = None) -> list[dict]:
     """The rules of ``account`` and ``region``, oldest first."""
     store = _store(target, account, region)
@@ -133,11 +184,11 @@ def clear_failures(target, rule_id: str | None = None, account: str | None = Non
         return before - len(rules)
 
 
-def _take(store, task, kind: str) -> FailureRule | None:
-    """The first rule of ``kind`` matching the task, counted against its ``count``."""
+def _take(store, kind: str, matches: Callable) -> FailureRule | HookRule | None:
+    """The first rule of ``kind`` that ``matches``, counted against its ``count``."""
     rules = store.failure_rules
     for rule in rules:
-        if rule.failure == kind and rule.matches(task):
+        if rule.failure == kind and matches(rule):
             if rule.remaining is not None:
                 rule.remaining -= 1
                 if rule.remaining == 0:
@@ -168,11 +219,11 @@ def _task_changed(ctx, task, previous: str) -> None:
         return
     store = ctx.store
     if task.last_status == "PENDING":
-        rule = _take(store, task, FAILED_TO_START)
+        rule = _take(store, FAILED_TO_START, lambda rule: rule.matches(task))
         if rule is not None:
             _fail_start(ctx, task, rule)
     elif task.last_status == "RUNNING":
-        rule = _take(store, task, EXITED)
+        rule = _take(store, EXITED, lambda rule: rule.matches(task))
         if rule is None:
             return
         if rule.after <= 0:

@@ -31,13 +31,20 @@ EXTERNAL; not the instances ECS Managed Instances launches for its capacity prov
 the placement constraints; ``desiredCount`` follows the number of such instances. An instance that
 registers gets its task in the same request (instance listeners hear of it as ``REGISTERING``).
 
+A service deployment with the BLUE_GREEN, LINEAR or CANARY strategy runs its lifecycle stages
+instead of a rolling update (:mod:`emulator.ecs.blue_green` registers them in :data:`STRATEGIES`):
+while its lifecycle runs, that module decides which tasks run, and rollbacks of such deployments
+(circuit breaker, StopServiceDeployment, lifecycle hooks) go through it.
+
 Services with a CODE_DEPLOY or EXTERNAL deployment controller are not scheduled here: their task
 sets run their tasks.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
+from typing import Callable
 
 from emulator.config import declare_duration
 from emulator.ecs import container_instances, failures, service_events, task_engine  # failures first: its
@@ -57,6 +64,16 @@ RESTART_BACKOFF_MAX = 900.0      # ... up to this
 MAX_PASSES = 20                  # reconcile passes per call (each pass can stop or start tasks)
 FAILURE_STOP_CODES = (failures.FAILED_TO_START, failures.EXITED)
 SCHEDULER_STOP = "ServiceSchedulerInitiated"
+
+
+@dataclasses.dataclass(frozen=True)
+class Strategy:
+    """How a deployment strategy other than ROLLING runs a service deployment."""
+    reconcile: Callable      # (ctx, service, record): the tasks and stages, while record.lifecycle_running
+    roll_back: Callable      # (ctx, service, record, reason): back to the service's last completed revision
+
+
+STRATEGIES: dict[str, Strategy] = {}     # deployment strategy -> how it runs (blue_green registers its three)
 
 
 def scaling_reason(deployment_id: str) -> str:
@@ -103,8 +120,11 @@ def _reconcile_once(ctx, service) -> None:
     if service.status == "DRAINING":
         _drain(ctx, service)
         return
+    record = service.deployments[0].service_deployment
     if service.scheduling_strategy == "DAEMON":
         _reconcile_daemon(ctx, service)
+    elif record.lifecycle_running:
+        STRATEGIES[record.strategy].reconcile(ctx, service, record)
     else:
         _reconcile_replica(ctx, service)
     _check_progress(ctx, service)
@@ -149,9 +169,18 @@ def _fail_rollout(ctx, service, deployment: Deployment) -> None:
         return
     target = service.last_completed_revision
     if breaker.get("rollback") and target is not None and deployment is service.deployments[0]:
-        start_rollback(ctx, service, record, target, CIRCUIT_BREAKER_REASON)
+        roll_back(ctx, service, record, CIRCUIT_BREAKER_REASON)
     else:
         record.set_status("STOPPED", ctx.now, CIRCUIT_BREAKER_REASON)
+
+
+def roll_back(ctx, service, record, reason: str) -> None:
+    """Roll the service deployment back to the service's last completed revision, as its strategy does."""
+    strategy = STRATEGIES.get(record.strategy) if record.lifecycle is not None else None
+    if strategy is not None:
+        strategy.roll_back(ctx, service, record, reason)
+    else:
+        start_rollback(ctx, service, record, service.last_completed_revision, reason)
 
 
 def start_rollback(ctx, service, record, target, reason: str) -> Deployment:
@@ -172,6 +201,9 @@ def _check_progress(ctx, service) -> None:
     """COMPLETED and the steady state, once the PRIMARY alone has its desired count of healthy tasks."""
     primary = service.deployments[0]
     desired = service.desired_count
+    if primary.service_deployment.lifecycle_running:     # its lifecycle stages are not over yet
+        service.steady = False
+        return
     settled = (len(service.deployments) == 1 and len(primary.tasks) == desired
                and sum(1 for t in primary.tasks.values() if primary.is_healthy(t)) == desired)
     if not settled:
@@ -208,7 +240,7 @@ def task_tags(service, task_definition) -> dict[str, str]:
     return tags
 
 
-def _can_launch(ctx, service, deployment: Deployment) -> bool:
+def can_launch(ctx, service, deployment: Deployment) -> bool:
     if deployment.rollout_state == "FAILED":
         return False
     if deployment.next_launch_at is not None and ctx.now < deployment.next_launch_at:
@@ -258,7 +290,7 @@ def stop_service_tasks(ctx, service, tasks: list, started_by: str) -> None:
         service.events.add(ctx.now, service_events.stopped_pending_tasks(service.name, pending))
 
 
-def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None, announce: bool = True) -> list:
+def launch(ctx, service, deployment: Deployment, count: int = 1, instance=None, announce: bool = True) -> list:
     providers = Counter(t.capacity_provider for d in service.deployments for t in d.live_tasks()
                         if t.capacity_provider is not None)
     tasks = start_service_tasks(ctx, service, deployment.revision, count, deployment.id, instance=instance,
@@ -270,7 +302,7 @@ def _launch(ctx, service, deployment: Deployment, count: int = 1, instance=None,
     return tasks
 
 
-def _stop(ctx, service, deployment: Deployment, tasks: list) -> None:
+def stop(ctx, service, deployment: Deployment, tasks: list) -> None:
     if not tasks:
         return
     deployment.stops_seen.update(t.id for t in tasks)      # the scheduler's own stops are no failures
@@ -279,7 +311,7 @@ def _stop(ctx, service, deployment: Deployment, tasks: list) -> None:
     service.reconcile_loop.again = True
 
 
-def _stop_order(deployment: Deployment, tasks: list) -> list:
+def stop_order(deployment: Deployment, tasks: list) -> list:
     """Which tasks to stop first: not yet running, then not healthy, then the newest."""
     return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", deployment.is_healthy(t), -t.created_at))
 
@@ -296,7 +328,7 @@ def _reconcile_replica(ctx, service) -> None:
     # scale in: the PRIMARY keeps ``desired`` tasks off draining instances
     keep = [t for t in primary.live_tasks() if not t.on_draining_instance]
     if len(keep) > desired:
-        _stop(ctx, service, primary, _stop_order(primary, keep)[:len(keep) - desired])
+        stop(ctx, service, primary, stop_order(primary, keep)[:len(keep) - desired])
         return
 
     if primary.rollout_state == "FAILED":       # a failed rollout neither starts nor replaces tasks
@@ -306,21 +338,21 @@ def _reconcile_replica(ctx, service) -> None:
     replaced += [(primary, t) for t in primary.live_tasks() if t.on_draining_instance]
     unhealthy = [(d, t) for d, t in replaced if not d.is_healthy(t)]
     for deployment in {d for d, _ in unhealthy}:
-        _stop(ctx, service, deployment, [t for d, t in unhealthy if d is deployment])
+        stop(ctx, service, deployment, [t for d, t in unhealthy if d is deployment])
     if unhealthy:
         return
 
     total = sum(len(d.live_tasks()) for d in service.deployments)
     room = min(desired - len(keep), upper - total)
-    if room > 0 and _can_launch(ctx, service, primary):
-        _launch(ctx, service, primary, room)
+    if room > 0 and can_launch(ctx, service, primary):
+        launch(ctx, service, primary, room)
 
     healthy = sum(1 for d in service.deployments for t in d.live_tasks() if d.is_healthy(t))
     can_stop = healthy - lower
     if replaced and can_stop > 0:
         chosen = sorted(replaced, key=lambda pair: (pair[0] is primary, -pair[1].created_at))[:can_stop]
         for deployment in {d for d, _ in chosen}:
-            _stop(ctx, service, deployment, [t for d, t in chosen if d is deployment])
+            stop(ctx, service, deployment, [t for d, t in chosen if d is deployment])
 
 
 # -- DAEMON --------------------------------------------------------------------------------------------
@@ -347,22 +379,22 @@ def _reconcile_daemon(ctx, service) -> None:
             if task.instance is not None:
                 on_instance.setdefault(task.instance.id, []).append((deployment, task))
     for deployment in service.deployments:
-        _stop(ctx, service, deployment, [t for t in deployment.live_tasks()
+        stop(ctx, service, deployment, [t for t in deployment.live_tasks()
                                          if t.instance is None or t.instance.id not in eligible_ids])
-    launchable = _can_launch(ctx, service, primary)
+    launchable = can_launch(ctx, service, primary)
     launched, replaced = [], []
     for instance in eligible:
         here = on_instance.get(instance.id, [])
         live = [(d, t) for d, t in here if t.desired_status == "RUNNING"]
         mine = [t for d, t in live if d is primary]
         if len(mine) > 1:
-            _stop(ctx, service, primary, _stop_order(primary, mine)[:len(mine) - 1])
+            stop(ctx, service, primary, stop_order(primary, mine)[:len(mine) - 1])
         if launchable:
             replaced += [(d, t) for d, t in live if d is not primary]
             if not here:
-                launched += _launch(ctx, service, primary, instance=instance, announce=False)
+                launched += launch(ctx, service, primary, instance=instance, announce=False)
     for deployment in {d for d, _ in replaced}:
-        _stop(ctx, service, deployment, [t for d, t in replaced if d is deployment])
+        stop(ctx, service, deployment, [t for d, t in replaced if d is deployment])
     if launched:
         service.events.add(ctx.now, service_events.started_tasks(service.name, [t.id for t in launched]))
 
@@ -371,7 +403,7 @@ def _reconcile_daemon(ctx, service) -> None:
 
 def _drain(ctx, service) -> None:
     for deployment in service.deployments:
-        _stop(ctx, service, deployment, _stop_order(deployment, deployment.live_tasks()))
+        stop(ctx, service, deployment, stop_order(deployment, deployment.live_tasks()))
     busy = [t for d in service.deployments for t in d.tasks.values()
             if t.last_status not in ("STOPPING", "DEPROVISIONING", "STOPPED")]
     if not busy:
@@ -431,10 +463,8 @@ def _became_healthy(service, deployment: Deployment, task) -> None:
 
 
 def _task_running(ctx, service, deployment: Deployment, task) -> None:
-    for balancer in deployment.revision.load_balancers:
-        if balancer.get("targetGroupArn"):
-            service.events.add(ctx.now, service_events.registered_targets(service.name, 1,
-                                                                         balancer["targetGroupArn"]))
+    for target_group in deployment.revision.target_groups():
+        service.events.add(ctx.now, service_events.registered_targets(service.name, 1, target_group))
     wait = ctx.duration(HEALTHY_WAIT)
     if wait <= 0:
         _became_healthy(service, deployment, task)

@@ -9,9 +9,15 @@ ROLLBACK_FAILED. A deleted service's deployments go with it: once the service is
 no longer listed nor described.
 
 StopServiceDeployment with ``ROLLBACK`` (the default) moves an unfinished deployment to
-ROLLBACK_REQUESTED, and at once a new deployment of the service's last completed revision starts
-(ROLLBACK_IN_PROGRESS). Rolling deployments have no lifecycle hooks, so ContinueServiceDeployment
-always finds no paused hook.
+ROLLBACK_REQUESTED, and at once the rollback to the service's last completed revision starts
+(ROLLBACK_IN_PROGRESS): a new deployment of it (ROLLING), or blue taking the traffic back (BLUE_GREEN,
+LINEAR, CANARY: :mod:`emulator.ecs.blue_green`).
+
+ContinueServiceDeployment acts on a PAUSE lifecycle hook that is AWAITING_ACTION: ``CONTINUE`` (the
+default) lets the deployment go on to its next stage, ``ROLLBACK`` rolls it back. Its errors, in the
+order they are checked: ServiceDeploymentNotFoundException; InvalidParameterException when the
+deployment is not IN_PROGRESS, when no hook of it is paused, when ``hookId`` is not the paused hook,
+and for ROLLBACK when the service has no completed revision to roll back to.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from datetime import datetime
 
 from emulator.core import arns
 from emulator.core.service import RequestContext
-from emulator.ecs import scheduler
+from emulator.ecs import blue_green, scheduler
 from emulator.ecs.clusters import existing_cluster
 from emulator.ecs.errors import ConflictException, InvalidParameterException, ServiceDeploymentNotFoundException
 from emulator.ecs.indexes import SortedKeys, check_list, describe_each, keyset_page
@@ -36,13 +42,16 @@ REVISIONS_EMPTY = "serviceRevisionArns cannot be empty."
 TOO_MANY_REVISIONS = "serviceRevisionArns can have at most 20 items."
 NOT_STOPPABLE = "The service deployment is {status} and can't be stopped."
 NOTHING_TO_ROLL_BACK_TO = "The service has no completed service revision to roll back to."
-ABORT_NOT_SUPPORTED = "The ABORT stop type isn't supported for service deployments that use the ROLLING strategy."
+ABORT_NOT_SUPPORTED = "The ABORT stop type isn't supported for service deployments that use the {strategy} strategy."
+NOT_IN_PROGRESS = ("The service deployment is {status}. Only an IN_PROGRESS service deployment can be "
+                   "continued.")                                                      # (own wording)
+NOT_PAUSED = "The service deployment has no lifecycle hook waiting for an action."   # (own wording)
 ROLLBACK_REQUESTED_REASON = "Service deployment rolled back because StopServiceDeployment was called."
 INVALID_TIMESTAMP = "Invalid createdAt timestamp: {value}"
 
 
 def no_paused_hook(hook_id: str) -> str:
-    return f"The service deployment has no lifecycle hook {hook_id} waiting for an action."
+    return f"The service deployment has no lifecycle hook {hook_id} waiting for an action."   # (own wording)
 
 
 # -- lookups -------------------------------------------------------------------------------------------
@@ -136,7 +145,7 @@ def stop_service_deployment(ctx: RequestContext, params: dict) -> dict:
     if record is None:
         raise ServiceDeploymentNotFoundException(SERVICE_DEPLOYMENT_NOT_FOUND)
     if params.get("stopType", "ROLLBACK") == "ABORT":
-        raise InvalidParameterException(ABORT_NOT_SUPPORTED)
+        raise InvalidParameterException(ABORT_NOT_SUPPORTED.format(strategy=record.strategy))
     if record.status in ("STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"):
         return {"serviceDeploymentArn": arn}          # already stopping: it carries on
     if record.finished:
@@ -151,7 +160,7 @@ def stop_service_deployment(ctx: RequestContext, params: dict) -> dict:
     def roll_back(at: float) -> None:
         later = LifecycleContext(store, config, at)
         if record.status == "ROLLBACK_REQUESTED" and service.status == "ACTIVE":
-            scheduler.start_rollback(later, service, record, target, ROLLBACK_REQUESTED_REASON)
+            scheduler.roll_back(later, service, record, ROLLBACK_REQUESTED_REASON)
             scheduler.reconcile(later, service)
     store.timeline.at(ctx.now, roll_back)
     return {"serviceDeploymentArn": arn}
@@ -159,7 +168,21 @@ def stop_service_deployment(ctx: RequestContext, params: dict) -> dict:
 
 @ecs.operation("ContinueServiceDeployment")
 def continue_service_deployment(ctx: RequestContext, params: dict) -> dict:
-    record = find_service_deployment(ctx, params["serviceDeploymentArn"])
+    arn, hook_id = params["serviceDeploymentArn"], params["hookId"]
+    record = find_service_deployment(ctx, arn)
     if record is None:
         raise ServiceDeploymentNotFoundException(SERVICE_DEPLOYMENT_NOT_FOUND)
-    raise InvalidParameterException(no_paused_hook(params["hookId"]))
+    scheduler.reconcile(ctx, record.service)           # act on the deployment as it is now
+    if record.status != "IN_PROGRESS":
+        raise InvalidParameterException(NOT_IN_PROGRESS.format(status=record.status))
+    paused = blue_green.awaiting_hooks(record)
+    if not paused:
+        raise InvalidParameterException(NOT_PAUSED)
+    hook = next((h for h in paused if h.hook_id == hook_id), None)
+    if hook is None:
+        raise InvalidParameterException(no_paused_hook(hook_id))
+    action = params.get("action", "CONTINUE")
+    if action == "ROLLBACK" and record.service.last_completed_revision is None:
+        raise InvalidParameterException(NOTHING_TO_ROLL_BACK_TO)
+    blue_green.resolve_pause(ctx, record.service, hook, action)
+    return {"serviceDeploymentArn": arn}

@@ -42,6 +42,10 @@ def deployment_failed(service: str, deployment_id: str) -> str:
     return f"(service {service}) (deployment {deployment_id}) deployment failed: tasks failed to start."
 
 
+def deployment_hook_failed(service: str, deployment_id: str) -> str:
+    return f"(service {service}) (deployment {deployment_id}) deployment failed: hook execution failure(s) detected."
+
+
 def rolling_back(service: str, deployment_id: str) -> str:
     return f"(service {service}) rolling back to deployment {deployment_id}."
 

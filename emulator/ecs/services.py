@@ -32,14 +32,13 @@ from typing import Any, Callable
 
 from emulator.core import arns
 from emulator.core.service import RequestContext
-from emulator.ecs import placement, scheduler
+from emulator.ecs import blue_green, placement, scheduler
 from emulator.ecs.clusters import (CLUSTER_NOT_FOUND, Cluster, active_cluster,
                                    existing_cluster, namespace_arn, note_service_status)
 from emulator.ecs.common import RESOURCE_NAME, ReentrantLoop, request_digest, tags_out
 from emulator.ecs.deployments import (Deployment, ServiceDeployment, ServiceRevision, revision_digits)
 from emulator.ecs.errors import (ClusterNotFoundException, InvalidParameterException, NamespaceNotFoundException,
-                                ResourceNotFoundException, ServiceNotActiveException, ServiceNotFoundException,
-                                UnsupportedFeatureException)
+                                ResourceNotFoundException, ServiceNotActiveException, ServiceNotFoundException)
 from emulator.ecs.indexes import SortedKeys, check_list, describe_each, keyset_page
 from emulator.ecs.service import ecs
 from emulator.ecs.service_events import EventLog
@@ -75,8 +74,6 @@ CIRCUIT_BREAKER_NEEDS_ECS = ("The deployment circuit breaker is only supported f
 NAMESPACE_NOT_FOUND = "Namespace not found."
 SERVICE_LINKED_ROLE = "role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
 MAX_DESCRIBE = 10
-ROLLING_ONLY = ("The {strategy} deployment strategy is not supported by this emulator; services deploy with the "
-                "ROLLING strategy.")
 # UpdateService members whose change needs new tasks (a new deployment)
 _DEPLOYING_MEMBERS = ("taskDefinition", "networkConfiguration", "platformVersion", "capacityProviderStrategy",
                       "loadBalancers", "serviceRegistries", "serviceConnectConfiguration", "volumeConfigurations",
@@ -291,8 +288,7 @@ def _deployment_configuration(given: dict | None, base: dict, strategy: str, con
     configuration = copy.deepcopy(base)
     for key, value in (given or {}).items():
         configuration[key] = copy.deepcopy(value)
-    if configuration.get("strategy", "ROLLING") != "ROLLING" or configuration.get("lifecycleHooks"):
-        raise UnsupportedFeatureException(ROLLING_ONLY.format(strategy=configuration.get("strategy", "BLUE_GREEN")))
+    blue_green.deployment_configuration(given or {}, configuration, controller, strategy)
     if controller != "ECS" and configuration["deploymentCircuitBreaker"].get("enable"):
         raise InvalidParameterException(CIRCUIT_BREAKER_NEEDS_ECS)
     if strategy == "DAEMON" and configuration["maximumPercent"] > 100:
@@ -359,12 +355,15 @@ SUPERSEDED = "A newer service deployment started."
 def start_deployment(ctx, service: Service, revision: ServiceRevision) -> Deployment:
     """A new service deployment to ``revision`` and its PRIMARY deployment (ECS controller)."""
     sources = []
-    for deployment in service.deployments:
+    previous = list(service.deployments)
+    for deployment in previous:
         if deployment.revision not in sources:
             sources.append(deployment.revision)
     for record in service.service_deployments:
         if not record.finished:
             record.set_status("STOPPED", ctx.now, SUPERSEDED)
+            if record.lifecycle is not None:
+                record.lifecycle.cancel()
     record = ServiceDeployment(
         arn=ctx.arn(f"service-deployment/{service.cluster.name}/{service.name}/{ServiceDeployment.new_id()}"),
         service=service, target=revision, sources=sources, created_at=ctx.now,
@@ -376,6 +375,8 @@ def start_deployment(ctx, service: Service, revision: ServiceRevision) -> Deploy
     record.deployment = deployment
     scheduler.add_deployment(ctx, service, deployment)
     service.apply_revision(revision)
+    if record.strategy in blue_green.STRATEGIES:
+        blue_green.begin(ctx, service, record, previous)
     return deployment
 
 
@@ -435,6 +436,7 @@ def create_service_from_request(ctx: RequestContext, params: dict) -> Service:
             placement_strategy=list(params.get("placementStrategy", []))))
     load_balancers = params.get("loadBalancers") or []
     check_load_balancers(task_definition, load_balancers)
+    blue_green.check_load_balancers(configuration["strategy"], load_balancers, params.get("serviceConnectConfiguration"))
     if params.get("healthCheckGracePeriodSeconds") and not load_balancers:
         raise InvalidParameterException(GRACE_PERIOD_NEEDS_LOAD_BALANCER)
     role_arn = _role_arn(ctx, params.get("role"), task_definition)
@@ -557,7 +559,10 @@ def update_service_from_request(ctx: RequestContext, params: dict) -> Service:
     if "placementStrategy" in params:
         placement.check_strategies(list(params["placementStrategy"]))
     revision = _updated_revision(ctx, service, params)
-    load_balancers = revision.load_balancers if revision is not None else service.revision.load_balancers
+    deployed = revision if revision is not None else service.revision
+    load_balancers = deployed.load_balancers
+    blue_green.check_load_balancers(configuration["strategy"], load_balancers,
+                                    deployed.service_connect_configuration)
     grace = params.get("healthCheckGracePeriodSeconds", service.health_check_grace_period)
     if params.get("healthCheckGracePeriodSeconds") and not load_balancers:
         raise InvalidParameterException(GRACE_PERIOD_NEEDS_LOAD_BALANCER)

@@ -199,14 +199,6 @@ def test_a_daemon_service_refuses_a_desired_count_on_update(ecs_client):
     assert update_error(ecs_client, desiredCount=2) == ("InvalidParameterException", services.DAEMON_DESIRED_COUNT)
 
 
-def test_blue_green_strategies_are_refused_rather_than_faked(ecs_client):
-    """This emulator deploys services with the ROLLING strategy only."""
-    setup_web(ecs_client)
-    with pytest.raises(ClientError) as info:
-        fargate_service(ecs_client, deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5})
-    assert error_of(info)[0] == "UnsupportedFeatureException"
-
-
 # -- the circuit breaker ---------------------------------------------------------------------------
 
 def test_the_failure_threshold_is_half_the_desired_count_between_3_and_200():

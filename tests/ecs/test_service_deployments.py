@@ -194,19 +194,21 @@ def test_stop_service_deployment_rules(ecs_eks_mock, ecs_client):
     assert error_of(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn, stopType="ABORT")
-    assert error_of(info) == ("InvalidParameterException", service_deployments.ABORT_NOT_SUPPORTED)
+    assert error_of(info) == ("InvalidParameterException",
+                              "The ABORT stop type isn't supported for service deployments that use the ROLLING "
+                              "strategy.")
 
 
-def test_continue_service_deployment_finds_no_paused_lifecycle_hook(ecs_client):
+def test_continue_service_deployment_of_a_finished_or_unknown_deployment(ecs_client):
     setup_web(ecs_client)
     arn = fargate_service(ecs_client, desired=1)["currentServiceDeployment"]
     with pytest.raises(ClientError) as info:
         ecs_client.continue_service_deployment(serviceDeploymentArn=arn, hookId="hook-1")
-    assert error_of(info) == ("InvalidParameterException",
-                              "The service deployment has no lifecycle hook hook-1 waiting for an action.")
+    assert error_of(info) == ("InvalidParameterException", "The service deployment is SUCCESSFUL. Only an "
+                                                           "IN_PROGRESS service deployment can be continued.")
     with pytest.raises(ClientError) as info:
         ecs_client.continue_service_deployment(serviceDeploymentArn=arn + "x", hookId="hook-1")
-    assert error_of(info)[0] == "ServiceDeploymentNotFoundException"
+    assert error_of(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
 
 
 def test_a_circuit_breaker_rollback_is_recorded_on_the_service_deployment(ecs_eks_mock, ecs_client):
