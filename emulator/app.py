@@ -8,7 +8,7 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/clock``   ``{"freeze": true[, "at": t]}``, ``{"unfreeze": true}`` or ``{"advance": s}``
 ``GET  /_emulator/config``  accounts, timing profile and every lifecycle duration
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
-``POST /_emulator/ecs/failures``  declare that matching ECS tasks fail (see ``emulator.ecs.failures``)
+``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
 """
 from __future__ import annotations
@@ -89,6 +89,12 @@ def create_app(engine: Emulator | None = None) -> Flask:
             if not isinstance(body, dict):
                 return _admin_error("Expected a JSON object.")
             try:
+                if body.get("hookTargetArn") is not None:     # what a Lambda lifecycle hook answers
+                    return jsonify(failures.fail_hooks(
+                        engine, body["hookTargetArn"], status=body.get("hookStatus", "FAILED"),
+                        call_back_delay=float(body.get("callBackDelay", failures.CALL_BACK_DELAY)),
+                        count=None if body.get("count") is None else int(body["count"]),
+                        account=body.get("account", account), region=body.get("region", region)))
                 rule = failures.fail_tasks(
                     engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
                     exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
