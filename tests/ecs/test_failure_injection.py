@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import WaiterError
 
-from emulator.ecs.failures import cannot_pull, clear_failures, fail_tasks, failure_rules
+from emulator.ecs.failures import cannot_pull, clear_failures, fail_hooks, fail_tasks, failure_rules
 from tests.ecs.task_support import describe_task, fargate_cluster, fargate_task_definition, run_fargate
 
 NO_WAIT = {"Delay": 0, "MaxAttempts": 2}
@@ -113,6 +113,13 @@ def test_a_rule_needs_an_image_or_a_family(ecs_eks_mock):
         fail_tasks(ecs_eks_mock, reason="nothing to match")
 
 
+def test_a_hook_rule_needs_a_target_and_a_status_a_lambda_can_answer(ecs_eks_mock):
+    with pytest.raises(ValueError):
+        fail_hooks(ecs_eks_mock, "arn:aws:lambda:us-east-1:123456789012:function:check", status="SUCCEEDED")
+    with pytest.raises(ValueError):
+        fail_hooks(ecs_eks_mock, "")
+
+
 def _admin(server, method: str, body: dict | None = None, query: str = "") -> dict:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"{server.url}/_emulator/ecs/failures{query}", data=data, method=method,
@@ -133,6 +140,18 @@ def test_the_admin_endpoint_declares_lists_and_removes_rules(emulator_server):
                                                                "CannotPullContainerError: denied")
     assert _admin(emulator_server, "DELETE", query=f"?id={rule['id']}") == {"removed": 1}
     assert _admin(emulator_server, "GET") == {"rules": []}
+
+
+def test_the_admin_endpoint_declares_what_a_lambda_lifecycle_hook_answers(emulator_server):
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:check"
+    rule = _admin(emulator_server, "POST", {"hookTargetArn": arn, "hookStatus": "IN_PROGRESS", "callBackDelay": 10,
+                                            "count": 2})
+    assert rule == {"id": rule["id"], "failure": "LifecycleHook", "hookTargetArn": arn, "hookStatus": "IN_PROGRESS",
+                    "callBackDelay": 10.0, "remaining": 2}
+    failed = _admin(emulator_server, "POST", {"hookTargetArn": arn})
+    assert failed["hookStatus"] == "FAILED" and failed["callBackDelay"] == 30.0
+    assert _admin(emulator_server, "GET") == {"rules": [rule, failed]}
+    assert _admin(emulator_server, "DELETE") == {"removed": 2}
 
 
 def test_the_admin_endpoint_keeps_rules_per_account_and_region(emulator_server):
