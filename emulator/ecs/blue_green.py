@@ -550,8 +550,10 @@ def reconcile(ctx, service, record) -> None:
 def _hook_failed(ctx, service, lifecycle: Lifecycle, hook: HookRun) -> None:
     record = lifecycle.record
     reason = hook.failure_reason or hook_failed_reason(hook)
-    if lifecycle.rolling_back:
+    if lifecycle.rolling_back:            # both revisions stay as they are, as after a failed rolling rollback
         lifecycle.done = True
+        blue = lifecycle.blue
+        blue.rollout_state, blue.rollout_state_reason, blue.updated_at = "FAILED", reason, ctx.now
         record.set_status("ROLLBACK_FAILED", ctx.now, reason)
         return
     green = lifecycle.green

@@ -217,6 +217,23 @@ def test_a_failing_lambda_hook_rolls_the_deployment_back(ecs_eks_mock, ecs_clien
     assert messages[failed + 1] == f"(service web) rolling back to deployment {blue_id}."
 
 
+@pytest.mark.parametrize("failures, outcome", [
+    (None, ("ROLLBACK_FAILED", "TEST_TRAFFIC_SHIFT", ROLLED_BACK_BOTH)),
+    (1, ("ROLLBACK_SUCCESSFUL", "CLEAN_UP", BLUE_ONLY)),
+])
+def test_traffic_shift_hooks_run_again_while_rolling_back(ecs_eks_mock, ecs_client, failures, outcome):
+    """A TEST_TRAFFIC_SHIFT Lambda hook that fails at 80 s rolls the deployment back, and runs again as the test
+    traffic returns to blue: answering FAILED again leaves ROLLBACK_FAILED, SUCCEEDED lets the rollback end."""
+    blue_green_service(ecs_client, ecs_eks_mock, hooks=[lambda_hook("TEST_TRAFFIC_SHIFT")])
+    fail_hooks(ecs_eks_mock, SMOKE_TEST, count=failures)
+    arn = deploy(ecs_client)
+    step_through(ecs_eks_mock, ecs_client, arn, {
+        80: ("ROLLBACK_IN_PROGRESS", "TEST_TRAFFIC_SHIFT", ROLLED_BACK_BOTH),
+        120: outcome,
+    })
+    assert [h["status"] for h in hooks_of(ecs_client, arn)] == ["FAILED", "FAILED" if failures is None else "SUCCEEDED"]
+
+
 def test_a_lambda_hook_answering_in_progress_is_invoked_again_after_its_call_back_delay(ecs_eks_mock, ecs_client):
     """Answers at 80 s and 115 s are IN_PROGRESS (the rule's count is 2), the third, at 150 s, SUCCEEDED."""
     blue_green_service(ecs_client, ecs_eks_mock, hooks=[lambda_hook("POST_SCALE_UP")])
