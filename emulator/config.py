@@ -12,7 +12,9 @@ Everything has a default and can be set from the environment:
     steady state on the next read) or ``realistic`` (durations close to AWS's).
 ``EMULATOR_TIMING_<NAME>``
     seconds for one duration, e.g. ``EMULATOR_TIMING_ECS_TASK_PENDING=5`` sets
-    ``ecs.task.pending``. The names are listed by ``GET /_emulator/config``.
+    ``ecs.task.pending`` (dots and underscores of a name are alike here, so
+    ``EMULATOR_TIMING_ECS_SERVICE_TASK_HEALTHY`` sets ``ecs.service.task_healthy``).
+    The names are listed by ``GET /_emulator/config``.
 """
 from __future__ import annotations
 
@@ -41,12 +43,17 @@ def declare_duration(name: str, realistic: float, description: str) -> str:
     return name
 
 
+def _duration_key(name: str) -> str:
+    """Overrides are kept under a spelling where ``.`` and ``_`` are alike, whatever the source."""
+    return name.replace(".", "_").lower()
+
+
 @dataclass
 class Config:
     default_account: str = DEFAULT_ACCOUNT_ID
     accounts: dict[str, str] = field(default_factory=dict)
     timing: str = "instant"
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)   # overrides, by _duration_key
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
@@ -59,8 +66,7 @@ class Config:
             config.accounts[key.strip()] = account.strip()
         for key, value in env.items():
             if key.startswith("EMULATOR_TIMING_"):
-                name = key[len("EMULATOR_TIMING_"):].lower().replace("_", ".")
-                config.durations[name] = float(value)
+                config.durations[_duration_key(key[len("EMULATOR_TIMING_"):])] = float(value)
         if config.timing not in ("instant", "realistic"):
             raise ValueError(f"EMULATOR_TIMING must be 'instant' or 'realistic', not {config.timing!r}")
         return config
@@ -75,21 +81,23 @@ class Config:
 
     def duration(self, name: str) -> float:
         """Seconds a lifecycle step takes under the current timing."""
-        if name in self.durations:
-            return self.durations[name]
+        key = _duration_key(name)
+        if key in self.durations:
+            return self.durations[key]
         if self.timing == "realistic" and name in DURATIONS:
             return DURATIONS[name].realistic
         return 0.0
 
     def set_timing(self, timing: str | None = None, **durations: float) -> None:
-        """Switch profile and/or set single durations (``ecs_task_pending=5`` or dotted names)."""
+        """Switch profile and/or set single durations (``ecs_task_pending=5`` or dotted names:
+        ``**{"ecs.task.pending": 5}``)."""
         with self._lock:
             if timing is not None:
                 if timing not in ("instant", "realistic"):
                     raise ValueError("timing must be 'instant' or 'realistic'")
                 self.timing = timing
             for name, seconds in durations.items():
-                self.durations[name.replace("_", ".") if "." not in name else name] = float(seconds)
+                self.durations[_duration_key(name)] = float(seconds)
 
     def describe(self) -> dict:
         return {

@@ -55,3 +55,4 @@ def test_region_and_key_from_the_credential_scope():
     assert identity.from_headers({}).region == "us-east-1"
     query = "X-Amz-Credential=AKIAY%2F20261127%2Feu-north-1%2Fecs%2Faws4_request&X-Amz-Signature=x"
     assert identity.from_headers({}, query) == identity.Identity("AKIAY", "eu-north-1", "ecs")
+
