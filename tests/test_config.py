@@ -1,5 +1,6 @@
 """Settings: timing profiles and single durations, from the environment and from Python."""
 from emulator.config import Config
+from emulator.engine import all_services
 
 
 def test_duration_overrides_from_the_environment_reach_names_with_underscores():
@@ -11,6 +12,7 @@ def test_duration_overrides_from_the_environment_reach_names_with_underscores():
 
 
 def test_profiles():
+    all_services()    # the services declare their durations when they load
     config = Config.from_env({})
     assert config.timing == "instant" and config.duration("eks.cluster.create") == 0
     config.set_timing("realistic")
