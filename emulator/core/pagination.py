@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import bisect
 import json
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 
 class InvalidToken(ValueError):
@@ -34,23 +34,38 @@ def _as_key(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def page(sorted_keys: Sequence, next_token: str | None, max_results: int,
-         scope: str = "") -> tuple[list, str | None]:
+def page(sorted_keys: Sequence, next_token: str | None, max_results: int, scope: str = "",
+         accept: Callable[[Any], bool] | None = None, descending: bool = False) -> tuple[list, str | None]:
     """One page of ``sorted_keys`` (ascending, unique) after the token's position.
 
-    ``scope`` ties a token to the listing that issued it (e.g. the filters);
-    a token from another listing is rejected.
+    ``scope`` ties a token to the listing that issued it (e.g. the filters); a token from another
+    listing is rejected. ``accept`` keeps only the keys it takes; ``descending`` walks backwards.
+    ``nextToken`` is returned only when another accepted key follows.
     """
-    start = 0
+    start = len(sorted_keys) - 1 if descending else 0
     if next_token:
         state = decode(next_token)
         if not isinstance(state, dict) or state.get("s") != scope or "k" not in state:
             raise InvalidToken(next_token)
+        last = _as_key(state["k"])
         try:
-            start = bisect.bisect_right(sorted_keys, _as_key(state["k"]))
+            start = bisect.bisect_left(sorted_keys, last) - 1 if descending \
+                else bisect.bisect_right(sorted_keys, last)
         except TypeError as exc:
             raise InvalidToken(next_token) from exc
-    items = list(sorted_keys[start:start + max_results])
-    more = start + max_results < len(sorted_keys)
+    if accept is None and not descending:
+        items = list(sorted_keys[start:start + max_results])
+        more = start + max_results < len(sorted_keys)
+    else:
+        step = -1 if descending else 1
+        items, more, i = [], False, start
+        while 0 <= i < len(sorted_keys):
+            key = sorted_keys[i]
+            i += step
+            if accept is None or accept(key):
+                if len(items) == max_results:
+                    more = True
+                    break
+                items.append(key)
     token = encode({"s": scope, "k": items[-1]}) if more and items else None
     return items, token

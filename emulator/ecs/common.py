@@ -46,21 +46,18 @@ def page_size(params: dict, default: int = 100, maximum: int = 100) -> int:
     return value
 
 
-def paginate(params: dict, sorted_keys, default: int = 100, maximum: int = 100, scope: str = ""):
+def paginate(params: dict, sorted_keys, default: int = 100, maximum: int = 100, scope: str = "",
+             accept=None, descending: bool = False):
     """One page of ``sorted_keys`` for a List* call: (items, nextToken or None)."""
     size = page_size(params, default, maximum)
     try:
-        return pagination.page(sorted_keys, params.get("nextToken"), size, scope)
+        return pagination.page(sorted_keys, params.get("nextToken"), size, scope, accept, descending)
     except pagination.InvalidToken:
         raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
 
 
 def tags_out(tags: dict[str, str]) -> list[dict]:
     return [{"key": k, "value": v} for k, v in tags.items()]
-
-
-def tags_in(tags: list[dict] | None) -> dict[str, str]:
-    return {t["key"]: t.get("value", "") for t in tags or []}
 
 
 class ReentrantLoop:

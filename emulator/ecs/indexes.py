@@ -6,12 +6,11 @@ ECS allows), finds the token's position by bisection and reads one page from the
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from typing import Any, Callable, Hashable, Iterable
 
-from emulator.core import pagination
-from emulator.ecs.common import INVALID_NEXT_TOKEN, page_size
+from emulator.ecs.common import paginate
 from emulator.ecs.errors import InvalidParameterException
 
 
@@ -106,37 +105,4 @@ def keyset_page(params: dict, keys: SortedKeys, scope: str = "", accept: Callabl
     The token holds the last key returned, so items added or removed between pages neither
     repeat nor hide others; ``nextToken`` is returned only when another accepted key follows.
     """
-    size = page_size(params, default, maximum)
-    ordered = keys.keys
-    start = len(ordered) - 1 if descending else 0
-    token = params.get("nextToken")
-    if token:
-        try:
-            state = pagination.decode(token)
-        except pagination.InvalidToken:
-            raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
-        if not isinstance(state, dict) or state.get("s") != scope or "k" not in state:
-            raise InvalidParameterException(INVALID_NEXT_TOKEN)
-        last = state["k"]
-        if isinstance(last, list):
-            last = tuple(last)
-        try:
-            start = bisect_left(ordered, last) - 1 if descending else bisect_right(ordered, last)
-        except TypeError:
-            raise InvalidParameterException(INVALID_NEXT_TOKEN) from None
-    if accept is None and not descending:
-        items = ordered[start:start + size]
-        more = start + size < len(ordered)
-    else:
-        step = -1 if descending else 1
-        items, more, i = [], False, start
-        while 0 <= i < len(ordered):
-            key = ordered[i]
-            i += step
-            if accept is None or accept(key):
-                if len(items) == size:
-                    more = True
-                    break
-                items.append(key)
-    next_token = pagination.encode({"s": scope, "k": items[-1]}) if more and items else None
-    return items, next_token
+    return paginate(params, keys.keys, default, maximum, scope, accept, descending)
