@@ -39,13 +39,15 @@ class Emulator:
         self.services = all_services()
         self._stores = {name: Stores(s.store_factory) for name, s in self.services.items()}
         self._validators = {name: Validator(name) for name in self.services}
-        self._protocols = {}
+        self._protocols: dict = {}
         for name, service in self.services.items():
             if service.description["protocol"] == "json":
                 self._protocols[name] = JsonRpcProtocol(service.description)
             else:
                 self._protocols[name] = RestJsonProtocol(
                     service.description, invalid_body_error=service.invalid_body_error)
+        self._json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
+        self._rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
 
     # -- state -------------------------------------------------------------
     def store(self, service: str, account: str | None = None, region: str = identity.DEFAULT_REGION):
@@ -69,14 +71,13 @@ class Emulator:
     def service_for(self, request: RawRequest) -> str:
         """Which service a request over HTTP is for: by X-Amz-Target, else by route."""
         target = request.header("X-Amz-Target")
-        json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
+        json_services, rest_services = self._json_services, self._rest_services
         if target is not None:
             for name in json_services:
                 if self._protocols[name].handles(request):
                     return name
             return json_services[0]
         signing = identity.from_headers(request.headers, request.query).signing_service
-        rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
         if signing in rest_services:
             return signing
         if request.method == "POST" and request.path in ("", "/") and json_services:

@@ -9,11 +9,12 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def schemas_dir() -> Path:
-    """schemas/ inside an installed package, or beside it in a source checkout."""
-    for candidate in (_PACKAGE / "schemas", _PACKAGE.parent / "schemas"):
-        if (candidate / "ecs" / "_service.json").is_file():
-            return candidate
-    raise FileNotFoundError("schemas/ not found: reinstall the package or run tools/generate_schemas.py")
+    """schemas/ inside the package: copied there when installed, a link to the top-level
+    schemas/ in a source checkout."""
+    candidate = _PACKAGE / "schemas"
+    if not (candidate / "ecs" / "_service.json").is_file():
+        raise FileNotFoundError("schemas/ not found: reinstall the package or run tools/generate_schemas.py")
+    return candidate
 
 
 @lru_cache(maxsize=None)
