@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.ecs.task_support import AWSVPC, error_of  # noqa: F401  (re-exported for the service tests)
+from tests.ecs.task_support import AWSVPC, code_and_message  # noqa: F401  (re-exported for the service tests)
 
 ACCOUNT = "123456789012"
 DEPLOYMENT_ID = re.compile(r"^ecs-svc/\d{19}$")

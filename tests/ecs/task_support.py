@@ -15,7 +15,8 @@ MANAGED_INSTANCES_PROVIDER = {
                                "networkConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60718"]}}}
 
 
-def error_of(info) -> tuple[str, str]:
+def code_and_message(info) -> tuple[str, str]:
+    """(code, message) of a ``pytest.raises(ClientError)`` result."""
     error = info.value.response["Error"]
     return error["Code"], error["Message"]
 

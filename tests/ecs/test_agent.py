@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import agent, container_instances, task_engine
-from tests.ecs.task_support import (describe_instance, describe_task, error_of, fargate_cluster, register_instance,
+from tests.ecs.task_support import (describe_instance, describe_task, code_and_message, fargate_cluster, register_instance,
                                     run_fargate)
 
 
@@ -58,13 +58,13 @@ def test_container_network_bindings_and_runtime_id_from_the_agent(ecs_client, ta
 def test_unknown_container(ecs_client, task):
     with pytest.raises(ClientError) as info:
         ecs_client.submit_container_state_change(cluster="c", task=task, containerName="ghost", status="STOPPED")
-    assert error_of(info) == ("InvalidParameterException", agent.CONTAINER_NOT_FOUND.format(name="ghost"))
+    assert code_and_message(info) == ("InvalidParameterException", agent.CONTAINER_NOT_FOUND.format(name="ghost"))
 
 
 def test_unknown_task(ecs_client, task):
     with pytest.raises(ClientError) as info:
         ecs_client.submit_task_state_change(cluster="c", task="0123456789abcdef0123456789abcdef", status="STOPPED")
-    assert error_of(info) == ("InvalidParameterException", "The referenced task was not found.")
+    assert code_and_message(info) == ("InvalidParameterException", "The referenced task was not found.")
 
 
 def test_task_state_change_stopped_with_container_exit_codes(ecs_client, task):
@@ -112,7 +112,7 @@ def test_attachment_state_changes(ecs_client, task):
     with pytest.raises(ClientError) as info:
         ecs_client.submit_attachment_state_changes(cluster="c", attachments=[
             {"attachmentArn": "arn:aws:ecs:us-east-1:123456789012:attachment/nope", "status": "ATTACHED"}])
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 # -- UpdateContainerAgent ------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_agent_at_the_latest_version_has_no_update(ecs_client):
     arn = register_instance(ecs_client)["containerInstanceArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_agent(cluster="c", containerInstance=arn)
-    assert error_of(info) == ("NoUpdateAvailableException", "There is no update available for your container agent.")
+    assert code_and_message(info) == ("NoUpdateAvailableException", "There is no update available for your container agent.")
 
 
 def test_agent_update_steps_on_the_clock(ecs_client, ecs_eks_mock):
@@ -135,7 +135,7 @@ def test_agent_update_steps_on_the_clock(ecs_client, ecs_eks_mock):
     assert started["agentUpdateStatus"] == "PENDING"
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_agent(cluster="c", containerInstance=arn)
-    assert error_of(info) == ("UpdateInProgressException", agent.UPDATE_IN_PROGRESS)
+    assert code_and_message(info) == ("UpdateInProgressException", agent.UPDATE_IN_PROGRESS)
     seen = []
     for _ in range(4):
         ecs_eks_mock.clock.advance(15)
@@ -149,11 +149,11 @@ def test_agent_without_a_version(ecs_client):
     arn = register_instance(ecs_client, versionInfo={})["containerInstanceArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_agent(cluster="c", containerInstance=arn)
-    assert error_of(info) == ("MissingVersionException", agent.MISSING_VERSION)
+    assert code_and_message(info) == ("MissingVersionException", agent.MISSING_VERSION)
 
 
 def test_update_agent_of_unknown_instance(ecs_client):
     ecs_client.create_cluster(clusterName="c")
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_agent(cluster="c", containerInstance="0123456789abcdef0123456789abcdef")
-    assert error_of(info) == ("InvalidParameterException", container_instances.INSTANCE_NOT_FOUND)
+    assert code_and_message(info) == ("InvalidParameterException", container_instances.INSTANCE_NOT_FOUND)

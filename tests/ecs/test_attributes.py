@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import attributes
-from tests.ecs.task_support import describe_instance, error_of, register_instance
+from tests.ecs.task_support import describe_instance, code_and_message, register_instance
 
 
 @pytest.fixture
@@ -27,21 +27,21 @@ def test_short_id_needs_a_target_type(ecs_client, instance):
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="c", attributes=[{"name": "a", "value": "b",
                                                             "targetId": instance.rsplit("/", 1)[1]}])
-    assert error_of(info) == ("InvalidParameterException", attributes.TARGET_TYPE_REQUIRED)
+    assert code_and_message(info) == ("InvalidParameterException", attributes.TARGET_TYPE_REQUIRED)
 
 
 def test_unknown_target(ecs_client, instance):
     missing = "arn:aws:ecs:us-east-1:123456789012:container-instance/c/0123456789abcdef0123456789abcdef"
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="c", attributes=[{"name": "a", "value": "b", "targetId": missing}])
-    assert error_of(info) == ("TargetNotFoundException", attributes.TARGET_NOT_FOUND.format(target=missing))
+    assert code_and_message(info) == ("TargetNotFoundException", attributes.TARGET_NOT_FOUND.format(target=missing))
 
 
 def test_more_than_10_in_a_call(ecs_client, instance):
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="c", attributes=[{"name": f"a{i}", "value": "b", "targetId": instance}
                                                            for i in range(11)])
-    assert error_of(info) == ("AttributeLimitExceededException", attributes.TOO_MANY_IN_CALL)
+    assert code_and_message(info) == ("AttributeLimitExceededException", attributes.TOO_MANY_IN_CALL)
 
 
 def test_more_than_10_custom_attributes_on_an_instance(ecs_client, instance):
@@ -50,20 +50,20 @@ def test_more_than_10_custom_attributes_on_an_instance(ecs_client, instance):
     ecs_client.put_attributes(cluster="c", attributes=[{"name": "a0", "value": "again", "targetId": instance}])
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="c", attributes=[{"name": "one-more", "value": "b", "targetId": instance}])
-    assert error_of(info) == ("AttributeLimitExceededException", attributes.TOO_MANY_ON_TARGET.format(target=instance))
+    assert code_and_message(info) == ("AttributeLimitExceededException", attributes.TOO_MANY_ON_TARGET.format(target=instance))
 
 
 @pytest.mark.parametrize("name, value", [("bad name", "v"), ("x" * 129, "v"), ("ok", " leading"), ("ok", "a|b")])
 def test_invalid_names_and_values(ecs_client, instance, name, value):
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="c", attributes=[{"name": name, "value": value, "targetId": instance}])
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 def test_put_on_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_attributes(cluster="nope", attributes=[{"name": "a", "value": "b", "targetId": "x"}])
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_delete(ecs_client, instance):
@@ -95,4 +95,4 @@ def test_list_includes_built_in_attributes_and_paginates(ecs_client, instance):
 def test_list_value_without_name(ecs_client, instance):
     with pytest.raises(ClientError) as info:
         ecs_client.list_attributes(cluster="c", targetType="container-instance", attributeValue="prod")
-    assert error_of(info) == ("InvalidParameterException", attributes.VALUE_NEEDS_NAME)
+    assert code_and_message(info) == ("InvalidParameterException", attributes.VALUE_NEEDS_NAME)

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from tests.ecs.blue_green_support import (ALB_LISTENER, BLUE_GROUP, NLB_LISTENER, PRODUCTION_RULE, SMOKE_TEST,
                                           advanced, balancers, blue_green_service, deploy, hooks_of, lambda_hook,
                                           pause, service_deployment)
-from tests.ecs.service_support import describe, error_of, fargate_service, setup_web
+from tests.ecs.service_support import describe, code_and_message, fargate_service, setup_web
 
 SNS_TOPIC = "arn:aws:sns:us-east-1:123456789012:deployments"
 
@@ -17,7 +17,7 @@ def create_error(client, configuration: dict, load_balancers=None, **params) -> 
     with pytest.raises(ClientError) as info:
         fargate_service(client, desired=1, loadBalancers=balancers() if load_balancers is None else load_balancers,
                         deploymentConfiguration=configuration, **params)
-    return error_of(info)
+    return code_and_message(info)
 
 
 @pytest.mark.parametrize("configuration, message", [
@@ -83,7 +83,7 @@ def test_a_daemon_service_cannot_use_a_traffic_shifting_strategy(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.create_service(cluster="c", serviceName="web", taskDefinition="batch", launchType="EC2",
                                   schedulingStrategy="DAEMON", deploymentConfiguration={"strategy": "CANARY"})
-    assert error_of(info) == ("InvalidParameterException",
+    assert code_and_message(info) == ("InvalidParameterException",
                               "The daemon scheduling strategy does not support the CANARY deployment strategy.")
 
 
@@ -154,7 +154,7 @@ def test_a_service_going_back_to_rolling_leaves_its_hooks_unless_it_names_them(e
     with pytest.raises(ClientError) as info:
         ecs_client.update_service(cluster="c", service="web", deploymentConfiguration={
             "strategy": "ROLLING", "lifecycleHooks": [pause("PRE_SCALE_UP")]})
-    assert error_of(info) == ("InvalidParameterException", "Lifecycle hooks are only supported for services using "
+    assert code_and_message(info) == ("InvalidParameterException", "Lifecycle hooks are only supported for services using "
                                                            "the BLUE_GREEN, LINEAR or CANARY deployment strategy.")
     rolling = ecs_client.update_service(cluster="c", service="web", deploymentConfiguration={"strategy": "ROLLING"})
     assert "lifecycleHooks" not in rolling["service"]["deploymentConfiguration"]
@@ -165,7 +165,7 @@ def test_update_service_checks_the_route_of_the_new_strategy(ecs_client):
     fargate_service(ecs_client, desired=0)
     with pytest.raises(ClientError) as info:
         ecs_client.update_service(cluster="c", service="web", deploymentConfiguration={"strategy": "LINEAR"})
-    assert error_of(info) == ("InvalidParameterException", "The LINEAR deployment strategy requires a load balancer "
+    assert code_and_message(info) == ("InvalidParameterException", "The LINEAR deployment strategy requires a load balancer "
                                                            "with an advancedConfiguration or Service Connect.")
 
 
@@ -181,7 +181,7 @@ def test_a_rolling_service_deployment_has_no_lifecycle_stage(ecs_client):
 def continue_error(client, arn: str, hook_id: str, **params) -> tuple[str, str]:
     with pytest.raises(ClientError) as info:
         client.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook_id, **params)
-    return error_of(info)
+    return code_and_message(info)
 
 
 def test_continue_service_deployment_needs_a_paused_hook_and_its_id(ecs_eks_mock, ecs_client):

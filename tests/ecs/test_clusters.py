@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import clusters
-from tests.ecs.task_support import (AWSVPC, ec2_task_definition, error_of, fargate_cluster, fargate_task_definition,
+from tests.ecs.task_support import (AWSVPC, ec2_task_definition, code_and_message, fargate_cluster, fargate_task_definition,
                                     register_instance, run_fargate)
 
 ASG = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/{}"
@@ -49,7 +49,7 @@ def test_recreating_an_inactive_cluster_makes_it_active(ecs_client):
 def test_invalid_cluster_name(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.create_cluster(clusterName="my cluster")
-    assert error_of(info) == ("InvalidParameterException", clusters.INVALID_CLUSTER_NAME)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.INVALID_CLUSTER_NAME)
 
 
 def test_delete_unknown_cluster_is_cluster_not_found(ecs_client):
@@ -64,7 +64,7 @@ def test_delete_inactive_cluster(ecs_client):
     ecs_client.delete_cluster(cluster="c")
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterNotFoundException", "The referenced cluster was inactive.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "The referenced cluster was inactive.")
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -95,13 +95,13 @@ def test_update_cluster_settings_with_an_invalid_value(ecs_client):
     ecs_client.create_cluster(clusterName="c")
     with pytest.raises(ClientError) as info:
         ecs_client.update_cluster_settings(cluster="c", settings=[{"name": "containerInsights", "value": "ENABLED"}])
-    assert error_of(info) == ("InvalidParameterException", clusters.invalid_setting_value("ENABLED"))
+    assert code_and_message(info) == ("InvalidParameterException", clusters.invalid_setting_value("ENABLED"))
 
 
 def test_update_cluster_settings_on_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.update_cluster_settings(cluster="nope", settings=[{"name": "containerInsights", "value": "enabled"}])
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_update_cluster_configuration_and_service_connect_defaults(ecs_client):
@@ -123,7 +123,7 @@ def test_update_inactive_cluster(ecs_client):
     ecs_client.delete_cluster(cluster="c")
     with pytest.raises(ClientError) as info:
         ecs_client.update_cluster(cluster="c", settings=[{"name": "containerInsights", "value": "enabled"}])
-    assert error_of(info) == ("ClusterNotFoundException", "The referenced cluster was inactive.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "The referenced cluster was inactive.")
 
 
 # -- capacity providers ----------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_put_unknown_provider(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["ghost"],
                                                   defaultCapacityProviderStrategy=[])
-    assert error_of(info) == ("InvalidParameterException", clusters.PROVIDER_NOT_FOUND)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.PROVIDER_NOT_FOUND)
 
 
 def test_strategy_with_a_provider_not_associated(ecs_client):
@@ -160,7 +160,7 @@ def test_strategy_with_a_provider_not_associated(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["FARGATE"],
                                                   defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT"}])
-    assert error_of(info) == (
+    assert code_and_message(info) == (
         "InvalidParameterException",
         "The specified capacity provider strategy cannot contain a capacity provider that is not associated with "
         "the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and "
@@ -174,7 +174,7 @@ def test_strategy_with_more_than_one_base(ecs_client):
             cluster="c", capacityProviders=["FARGATE", "FARGATE_SPOT"],
             defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "base": 1, "weight": 1},
                                              {"capacityProvider": "FARGATE_SPOT", "base": 1, "weight": 1}])
-    assert error_of(info) == ("InvalidParameterException",
+    assert code_and_message(info) == ("InvalidParameterException",
                               "Only one capacity provider in a capacity provider strategy can have a base defined.")
 
 
@@ -183,7 +183,7 @@ def test_strategy_without_any_weight(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["FARGATE"],
                                                   defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE"}])
-    assert error_of(info) == ("InvalidParameterException", clusters.NO_POSITIVE_WEIGHT)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.NO_POSITIVE_WEIGHT)
 
 
 def test_strategy_with_a_duplicate_provider(ecs_client):
@@ -192,7 +192,7 @@ def test_strategy_with_a_duplicate_provider(ecs_client):
         ecs_client.put_cluster_capacity_providers(
             cluster="c", capacityProviders=["FARGATE"],
             defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}] * 2)
-    assert error_of(info) == ("InvalidParameterException", clusters.DUPLICATE_PROVIDER)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.DUPLICATE_PROVIDER)
 
 
 def test_strategy_mixing_fargate_and_auto_scaling_providers(ecs_client):
@@ -203,14 +203,14 @@ def test_strategy_mixing_fargate_and_auto_scaling_providers(ecs_client):
             cluster="c", capacityProviders=["FARGATE", "asg"],
             defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1},
                                              {"capacityProvider": "asg", "weight": 1}])
-    assert error_of(info) == ("InvalidParameterException", clusters.MIXED_PROVIDERS)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.MIXED_PROVIDERS)
 
 
 def test_create_cluster_checks_its_strategy_too(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.create_cluster(clusterName="c", capacityProviders=["FARGATE"],
                                   defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}])
-    assert error_of(info)[1] == clusters.PROVIDER_NOT_ASSOCIATED
+    assert code_and_message(info)[1] == clusters.PROVIDER_NOT_ASSOCIATED
 
 
 def test_removing_a_provider_that_tasks_use(ecs_client):
@@ -222,7 +222,7 @@ def test_removing_a_provider_that_tasks_use(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["FARGATE"],
                                                   defaultCapacityProviderStrategy=[])
-    assert error_of(info) == ("ResourceInUseException", clusters.PROVIDER_IN_USE.format(name="FARGATE_SPOT"))
+    assert code_and_message(info) == ("ResourceInUseException", clusters.PROVIDER_IN_USE.format(name="FARGATE_SPOT"))
     ecs_client.stop_task(cluster="c", task=arn)
     ecs_client.describe_tasks(cluster="c", tasks=[arn])
     assert ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["FARGATE"],
@@ -242,7 +242,7 @@ def test_run_task_strategy_needs_associated_providers(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.run_task(cluster="c", taskDefinition="web", networkConfiguration=AWSVPC,
                             capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
-    assert error_of(info) == ("InvalidParameterException", clusters.PROVIDER_NOT_ASSOCIATED)
+    assert code_and_message(info) == ("InvalidParameterException", clusters.PROVIDER_NOT_ASSOCIATED)
 
 
 def test_base_then_weights_decide_each_tasks_provider(ecs_client):
@@ -293,7 +293,7 @@ def test_managed_instances_provider_of_another_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.put_cluster_capacity_providers(cluster="c", capacityProviders=["mi"],
                                                   defaultCapacityProviderStrategy=[])
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 # -- counts and DeleteCluster ----------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_service_counts_and_delete_with_services(ecs_client, ecs_eks_mock):
     assert {s["name"]: s["value"] for s in described["statistics"]}["activeFargateServiceCount"] == "1"
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsServicesException",
+    assert code_and_message(info) == ("ClusterContainsServicesException",
                               "The Cluster cannot be deleted while Services are active.")
     clusters.note_service_status(cluster, "FARGATE", "ACTIVE", "DRAINING")
     with pytest.raises(ClientError):
@@ -343,7 +343,7 @@ def test_delete_cluster_with_running_tasks(ecs_client):
     run_fargate(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+    assert code_and_message(info) == ("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
 
 
 def test_delete_cluster_with_a_managed_instances_provider(ecs_client):
@@ -354,7 +354,7 @@ def test_delete_cluster_with_a_managed_instances_provider(ecs_client):
                                    "networkConfiguration": {"subnets": ["subnet-0123456789abcdef0"]}}})
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsCapacityProviderException", clusters.CONTAINS_CAPACITY_PROVIDERS)
+    assert code_and_message(info) == ("ClusterContainsCapacityProviderException", clusters.CONTAINS_CAPACITY_PROVIDERS)
 
 
 def test_describe_with_attachments(ecs_client):

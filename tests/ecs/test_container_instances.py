@@ -5,7 +5,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import container_instances
-from tests.ecs.task_support import (describe_instance, ec2_task_definition, error_of, identity_document,
+from tests.ecs.task_support import (describe_instance, ec2_task_definition, code_and_message, identity_document,
                                     register_instance, resource)
 
 
@@ -57,13 +57,13 @@ def test_total_resources_given_by_the_agent_win(ecs_client, cluster):
 def test_register_on_a_missing_cluster_is_a_client_exception(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.register_container_instance(cluster="nope", instanceIdentityDocument=identity_document())
-    assert error_of(info) == ("ClientException", "Cluster not found.")
+    assert code_and_message(info) == ("ClientException", "Cluster not found.")
 
 
 def test_register_with_a_document_that_is_not_json(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.register_container_instance(cluster="c", instanceIdentityDocument="{not json")
-    assert error_of(info) == ("InvalidParameterException", container_instances.INVALID_IDENTITY_DOCUMENT)
+    assert code_and_message(info) == ("InvalidParameterException", container_instances.INVALID_IDENTITY_DOCUMENT)
 
 
 def test_agent_attributes_are_kept(ecs_client, cluster):
@@ -120,13 +120,13 @@ def test_describe_unknown_instances_are_missing(ecs_client, cluster):
 def test_describe_more_than_100_instances(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.describe_container_instances(cluster="c", containerInstances=[f"{i:032x}" for i in range(101)])
-    assert error_of(info) == ("InvalidParameterException", "instanceIds can have at most 100 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "instanceIds can have at most 100 items.")
 
 
 def test_describe_no_instances(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.describe_container_instances(cluster="c", containerInstances=[])
-    assert error_of(info) == ("InvalidParameterException", container_instances.INSTANCES_EMPTY)
+    assert code_and_message(info) == ("InvalidParameterException", container_instances.INSTANCES_EMPTY)
 
 
 def test_describe_with_health(ecs_client, cluster):
@@ -167,7 +167,7 @@ def test_list_with_a_cluster_query_filter(ecs_client, cluster):
 def test_list_with_a_malformed_filter(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.list_container_instances(cluster="c", filter="attribute:ecs.instance-type ==")
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 def test_list_paginates(ecs_client, cluster):
@@ -193,7 +193,7 @@ def test_only_active_or_draining_can_be_set(ecs_client, cluster):
     arn = register_instance(ecs_client)["containerInstanceArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_instances_state(cluster="c", containerInstances=[arn], status="REGISTERING")
-    assert error_of(info) == ("InvalidParameterException", container_instances.INVALID_STATUS)
+    assert code_and_message(info) == ("InvalidParameterException", container_instances.INVALID_STATUS)
 
 
 def test_update_state_of_unknown_instance_is_a_missing_failure(ecs_client, cluster):
@@ -207,7 +207,7 @@ def test_update_state_of_more_than_10(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.update_container_instances_state(cluster="c", containerInstances=[f"{i:032x}" for i in range(11)],
                                                     status="DRAINING")
-    assert error_of(info) == ("InvalidParameterException", "containerInstances can have at most 10 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "containerInstances can have at most 10 items.")
 
 
 def test_draining_instances_get_no_new_tasks(ecs_client, cluster):
@@ -258,7 +258,7 @@ def test_deregister_with_tasks_needs_force(ecs_client, cluster):
     task = ecs_client.run_task(cluster="c", taskDefinition="batch")["tasks"][0]["taskArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.deregister_container_instance(cluster="c", containerInstance=arn)
-    assert error_of(info) == ("InvalidParameterException", "Found running tasks on the instance.")
+    assert code_and_message(info) == ("InvalidParameterException", "Found running tasks on the instance.")
     ecs_client.deregister_container_instance(cluster="c", containerInstance=arn, force=True)
     # the task is orphaned: it keeps running
     assert ecs_client.describe_tasks(cluster="c", tasks=[task])["tasks"][0]["lastStatus"] == "RUNNING"
@@ -267,14 +267,14 @@ def test_deregister_with_tasks_needs_force(ecs_client, cluster):
 def test_deregister_unknown_instance(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.deregister_container_instance(cluster="c", containerInstance="0123456789abcdef0123456789abcdef")
-    assert error_of(info) == ("InvalidParameterException", container_instances.INSTANCE_NOT_FOUND)
+    assert code_and_message(info) == ("InvalidParameterException", container_instances.INSTANCE_NOT_FOUND)
 
 
 def test_delete_cluster_with_registered_instances(ecs_client, cluster):
     register_instance(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsContainerInstancesException",
+    assert code_and_message(info) == ("ClusterContainsContainerInstancesException",
                               "The Cluster cannot be deleted while Container Instances are active.")
 
 

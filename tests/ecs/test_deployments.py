@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from emulator.ecs import scheduler, services
 from emulator.ecs.failures import fail_tasks
-from tests.ecs.service_support import (AWSVPC, completed, deployment_counts, describe, error_of, events,
+from tests.ecs.service_support import (AWSVPC, completed, deployment_counts, describe, code_and_message, events,
                                        fargate_service, service_tasks, setup_web, started, steady, stopped_running,
                                        tasks_named)
 
@@ -22,7 +22,7 @@ def update_error(client, **params):
     params.setdefault("service", "web")
     with pytest.raises(ClientError) as info:
         client.update_service(**params)
-    return error_of(info)
+    return code_and_message(info)
 
 
 def deployed(client, mock, desired: int = 4, images=("nginx:1", "nginx:2"), **params):

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import execute_command
-from tests.ecs.task_support import describe_task, error_of, fargate_task_definition, run_fargate
+from tests.ecs.task_support import describe_task, code_and_message, fargate_task_definition, run_fargate
 
 ROLE = "arn:aws:iam::123456789012:role/task"
 
@@ -32,7 +32,7 @@ def test_session_for_the_only_container(ecs_client, exec_task):
 def test_interactive_false(ecs_client, exec_task):
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=exec_task, command="ls", interactive=False)
-    assert error_of(info) == ("InvalidParameterException", "Interactive is the only mode supported currently.")
+    assert code_and_message(info) == ("InvalidParameterException", "Interactive is the only mode supported currently.")
 
 
 def test_task_without_execute_command(ecs_client):
@@ -41,7 +41,7 @@ def test_task_without_execute_command(ecs_client):
     arn = run_fargate(ecs_client)[0]["taskArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=arn, command="ls", interactive=True)
-    assert error_of(info) == (
+    assert code_and_message(info) == (
         "InvalidParameterException",
         "The execute command failed because execute command was not enabled when the task was run or the execute "
         "command agent isn\u2019t running. Wait and try again or run a new task with execute command enabled and "
@@ -56,7 +56,7 @@ def test_task_not_running_yet(ecs_client, ecs_eks_mock):
     arn = run_fargate(ecs_client, enableExecuteCommand=True)[0]["taskArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=arn, command="ls", interactive=True)
-    assert error_of(info) == ("InvalidParameterException", execute_command.NOT_ENABLED)
+    assert code_and_message(info) == ("InvalidParameterException", execute_command.NOT_ENABLED)
 
 
 def test_several_containers_need_a_container_name(ecs_client):
@@ -66,7 +66,7 @@ def test_several_containers_need_a_container_name(ecs_client):
     arn = run_fargate(ecs_client, enableExecuteCommand=True)[0]["taskArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=arn, command="ls", interactive=True)
-    assert error_of(info) == ("InvalidParameterException", execute_command.CONTAINER_REQUIRED)
+    assert code_and_message(info) == ("InvalidParameterException", execute_command.CONTAINER_REQUIRED)
     chosen = ecs_client.execute_command(cluster="c", task=arn, container="side", command="ls", interactive=True)
     assert chosen["containerName"] == "side"
 
@@ -74,14 +74,14 @@ def test_several_containers_need_a_container_name(ecs_client):
 def test_unknown_container(ecs_client, exec_task):
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=exec_task, container="nope", command="ls", interactive=True)
-    assert error_of(info) == ("InvalidParameterException", execute_command.CONTAINER_NOT_FOUND.format(name="nope"))
+    assert code_and_message(info) == ("InvalidParameterException", execute_command.CONTAINER_NOT_FOUND.format(name="nope"))
 
 
 def test_unknown_task(ecs_client, exec_task):
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task="0123456789abcdef0123456789abcdef", command="ls",
                                    interactive=True)
-    assert error_of(info) == ("InvalidParameterException", "The referenced task was not found.")
+    assert code_and_message(info) == ("InvalidParameterException", "The referenced task was not found.")
 
 
 def test_stopped_container_agent_is_not_reachable(ecs_client, exec_task):
@@ -89,14 +89,14 @@ def test_stopped_container_agent_is_not_reachable(ecs_client, exec_task):
                                              exitCode=0)
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=exec_task, command="ls", interactive=True)
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 def test_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="nope", task="0123456789abcdef0123456789abcdef", command="ls",
                                    interactive=True)
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_exited_non_essential_container_is_not_connected(ecs_client):
@@ -107,4 +107,4 @@ def test_exited_non_essential_container_is_not_connected(ecs_client):
     ecs_client.submit_container_state_change(cluster="c", task=arn, containerName="init", status="STOPPED", exitCode=0)
     with pytest.raises(ClientError) as info:
         ecs_client.execute_command(cluster="c", task=arn, container="init", command="ls", interactive=True)
-    assert error_of(info) == ("TargetNotConnectedException", execute_command.NOT_CONNECTED)
+    assert code_and_message(info) == ("TargetNotConnectedException", execute_command.NOT_CONNECTED)

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 
 from emulator.ecs import placement
 from emulator.ecs.errors import InvalidParameterException
-from tests.ecs.task_support import describe_instance, ec2_task_definition, error_of, register_instance, resource
+from tests.ecs.task_support import describe_instance, ec2_task_definition, code_and_message, register_instance, resource
 
 
 def instance(**attributes):
@@ -306,7 +306,7 @@ def test_invalid_constraint_expression_on_run_task(ecs_client, cluster):
     with pytest.raises(ClientError) as info:
         ecs_client.run_task(cluster="c", taskDefinition="batch", placementConstraints=[
             {"type": "memberOf", "expression": "attribute:ecs.instance-type = t2.micro"}])
-    assert error_of(info) == ("InvalidParameterException",
+    assert code_and_message(info) == ("InvalidParameterException",
                               placement.invalid_expression("attribute:ecs.instance-type = t2.micro"))
 
 

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs.failures import fail_tasks
-from tests.ecs.service_support import (deployment_counts, describe, error_of, events, fargate_service, service_tasks,
+from tests.ecs.service_support import (deployment_counts, describe, code_and_message, events, fargate_service, service_tasks,
                                        setup_web, started, steady, stopped_running, task_id, tasks_named)
 from tests.ecs.task_support import MANAGED_INSTANCES_PROVIDER, ec2_task_definition, register_instance
 
@@ -219,7 +219,7 @@ def test_the_daemon_strategy_is_refused_on_update_with_a_capacity_provider_strat
     with pytest.raises(ClientError) as info:
         ecs_client.update_service(cluster="c", service="agent",
                                   capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
-    assert error_of(info)[0] == "InvalidParameterException"
+    assert code_and_message(info)[0] == "InvalidParameterException"
 
 
 def test_a_service_keeps_its_hundred_newest_events(ecs_client):

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 
 from emulator.ecs import service_deployments, services
 from emulator.ecs.failures import fail_tasks
-from tests.ecs.service_support import (SERVICE_DEPLOYMENT_ARN, SERVICE_REVISION_ARN, describe, error_of, events,
+from tests.ecs.service_support import (SERVICE_DEPLOYMENT_ARN, SERVICE_REVISION_ARN, describe, code_and_message, events,
                                        fargate_service, setup_web)
 
 DURATIONS = {"ecs.task.provisioning": 10, "ecs.task.pending": 20, "ecs.task.activating": 5}
@@ -118,7 +118,7 @@ def test_list_service_deployments_of_an_unknown_or_deleted_service_is_service_no
     for name in ("web", "other"):
         with pytest.raises(ClientError) as info:
             ecs_client.list_service_deployments(cluster="c", service=name)
-        assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+        assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_unknown_deployments_and_revisions_are_missing(ecs_client):
@@ -132,7 +132,7 @@ def test_unknown_deployments_and_revisions_are_missing(ecs_client):
         {"arn": revision, "reason": "MISSING"}]
     with pytest.raises(ClientError) as info:
         ecs_client.describe_service_deployments(serviceDeploymentArns=[deployment] * 21)
-    assert error_of(info) == ("InvalidParameterException", service_deployments.TOO_MANY_DEPLOYMENTS)
+    assert code_and_message(info) == ("InvalidParameterException", service_deployments.TOO_MANY_DEPLOYMENTS)
 
 
 # -- StopServiceDeployment -----------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def test_stopping_a_deployment_rolls_the_service_back(ecs_eks_mock, ecs_client):
     assert describe_deployment(ecs_client, arn)["status"] == "ROLLBACK_SUCCESSFUL"
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn)
-    assert error_of(info)[0] == "ConflictException"
+    assert code_and_message(info)[0] == "ConflictException"
 
 
 def test_a_finished_deployment_cannot_be_stopped(ecs_client):
@@ -172,7 +172,7 @@ def test_a_finished_deployment_cannot_be_stopped(ecs_client):
     arn = created["currentServiceDeployment"]
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn)
-    assert error_of(info) == ("ConflictException", "The service deployment is SUCCESSFUL and can't be stopped.")
+    assert code_and_message(info) == ("ConflictException", "The service deployment is SUCCESSFUL and can't be stopped.")
     assert info.value.response["resourceIds"] == [arn]
 
 
@@ -183,7 +183,7 @@ def test_a_first_deployment_has_nothing_to_roll_back_to(ecs_eks_mock, ecs_client
     arn = fargate_service(ecs_client, desired=1)["currentServiceDeployment"]
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn)
-    assert error_of(info) == ("ConflictException", service_deployments.NOTHING_TO_ROLL_BACK_TO)
+    assert code_and_message(info) == ("ConflictException", service_deployments.NOTHING_TO_ROLL_BACK_TO)
 
 
 def test_stop_service_deployment_rules(ecs_eks_mock, ecs_client):
@@ -191,10 +191,10 @@ def test_stop_service_deployment_rules(ecs_eks_mock, ecs_client):
     arn = fargate_service(ecs_client, desired=1)["currentServiceDeployment"]
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn + "x")
-    assert error_of(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
+    assert code_and_message(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
     with pytest.raises(ClientError) as info:
         ecs_client.stop_service_deployment(serviceDeploymentArn=arn, stopType="ABORT")
-    assert error_of(info) == ("InvalidParameterException",
+    assert code_and_message(info) == ("InvalidParameterException",
                               "The ABORT stop type isn't supported for service deployments that use the ROLLING "
                               "strategy.")
 
@@ -204,11 +204,11 @@ def test_continue_service_deployment_of_a_finished_or_unknown_deployment(ecs_cli
     arn = fargate_service(ecs_client, desired=1)["currentServiceDeployment"]
     with pytest.raises(ClientError) as info:
         ecs_client.continue_service_deployment(serviceDeploymentArn=arn, hookId="hook-1")
-    assert error_of(info) == ("InvalidParameterException", "The service deployment is SUCCESSFUL. Only an "
+    assert code_and_message(info) == ("InvalidParameterException", "The service deployment is SUCCESSFUL. Only an "
                                                            "IN_PROGRESS service deployment can be continued.")
     with pytest.raises(ClientError) as info:
         ecs_client.continue_service_deployment(serviceDeploymentArn=arn + "x", hookId="hook-1")
-    assert error_of(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
+    assert code_and_message(info) == ("ServiceDeploymentNotFoundException", "Service deployment not found.")
 
 
 def test_a_circuit_breaker_rollback_is_recorded_on_the_service_deployment(ecs_eks_mock, ecs_client):

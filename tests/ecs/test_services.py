@@ -4,7 +4,7 @@ from botocore.exceptions import ClientError
 
 from emulator.ecs import services
 from tests.ecs.service_support import (AWSVPC, DEPLOYMENT_ID, SERVICE_DEPLOYMENT_ARN, SERVICE_REVISION_ARN, completed,
-                                       describe, error_of, events, fargate_service, service_tasks, setup_web, started,
+                                       describe, code_and_message, events, fargate_service, service_tasks, setup_web, started,
                                        steady, stopped_running, task_id, tasks_named,
                                        web_definition)
 from tests.ecs.task_support import ec2_task_definition, register_instance
@@ -18,7 +18,7 @@ def create_error(client, **params):
     with pytest.raises(ClientError) as info:
         client.create_service(**params)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return error_of(info)
+    return code_and_message(info)
 
 
 # -- create to steady state --------------------------------------------------------------------------
@@ -282,16 +282,16 @@ def test_describe_services_needs_one_to_ten_services(ecs_client):
     setup_web(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.describe_services(cluster="c", services=[])
-    assert error_of(info) == ("InvalidParameterException", "Services cannot be empty")
+    assert code_and_message(info) == ("InvalidParameterException", "Services cannot be empty")
     with pytest.raises(ClientError) as info:
         ecs_client.describe_services(cluster="c", services=[f"s{i}" for i in range(11)])
-    assert error_of(info) == ("InvalidParameterException", "service names can have at most 10 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "service names can have at most 10 items.")
 
 
 def test_describe_services_on_a_missing_cluster_is_cluster_not_found(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.describe_services(services=["web"])
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 # -- ListServices / ListServicesByNamespace ----------------------------------------------------------
@@ -335,7 +335,7 @@ def test_list_services_by_namespace_finds_service_connect_services(ecs_client):
     assert ecs_client.list_services_by_namespace(namespace="shop")["serviceArns"] == [SERVICE_ARN]
     with pytest.raises(ClientError) as info:
         ecs_client.list_services_by_namespace(namespace="elsewhere")
-    assert error_of(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
+    assert code_and_message(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
 
 
 def test_list_services_by_an_empty_namespace_finds_no_namespace(ecs_client):
@@ -344,7 +344,7 @@ def test_list_services_by_an_empty_namespace_finds_no_namespace(ecs_client):
     fargate_service(ecs_client, desired=0)
     with pytest.raises(ClientError) as info:
         ecs_client.list_services_by_namespace(namespace="")
-    assert error_of(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
+    assert code_and_message(info) == ("NamespaceNotFoundException", services.NAMESPACE_NOT_FOUND)
 
 
 # -- DeleteService -----------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_delete_service_refuses_a_service_scaled_above_zero(ecs_client):
     fargate_service(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_service(cluster="c", service="web")
-    assert error_of(info) == ("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
+    assert code_and_message(info) == ("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
 
 
 def test_a_deleted_service_drains_then_becomes_inactive_and_its_name_is_free(ecs_client):
@@ -369,7 +369,7 @@ def test_a_deleted_service_drains_then_becomes_inactive_and_its_name_is_free(ecs
     assert ecs_client.list_services(cluster="c")["serviceArns"] == []
     with pytest.raises(ClientError) as info:
         ecs_client.update_service(cluster="c", service="web", desiredCount=1)
-    assert error_of(info) == ("ServiceNotActiveException", "Service was not ACTIVE.")
+    assert code_and_message(info) == ("ServiceNotActiveException", "Service was not ACTIVE.")
 
     ecs_client.get_waiter("services_inactive").wait(cluster="c", services=["web"])
     inactive = describe(ecs_client)
@@ -400,7 +400,7 @@ def test_deleting_a_service_twice_answers_it_draining_then_not_found(ecs_eks_moc
     assert describe(ecs_client)["status"] == "INACTIVE"
     with pytest.raises(ClientError) as info:
         ecs_client.delete_service(cluster="c", service="web")
-    assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+    assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_an_inactive_service_is_describable_for_an_hour(ecs_eks_mock, ecs_client):
@@ -417,7 +417,7 @@ def test_delete_service_of_an_unknown_service_is_service_not_found(ecs_client):
     setup_web(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_service(cluster="c", service="web")
-    assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+    assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_a_cluster_with_services_cannot_be_deleted_and_counts_them(ecs_client):
@@ -428,7 +428,7 @@ def test_a_cluster_with_services_cannot_be_deleted_and_counts_them(ecs_client):
     assert (cluster["activeServicesCount"], cluster["runningTasksCount"]) == (1, 2)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsServicesException",
+    assert code_and_message(info) == ("ClusterContainsServicesException",
                               "The Cluster cannot be deleted while Services are active.")
     ecs_client.delete_service(cluster="c", service="web", force=True)
     assert ecs_client.describe_clusters(clusters=["c"])["clusters"][0]["activeServicesCount"] == 0

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from emulator.ecs import task_engine
-from tests.ecs.task_support import (AWSVPC, describe_instance, describe_task, ec2_task_definition, error_of,
+from tests.ecs.task_support import (AWSVPC, describe_instance, describe_task, ec2_task_definition, code_and_message,
                                     fargate_cluster, register_instance, run_fargate)
 
 REALISTIC = {"provisioning": 10.0, "pending": 20.0, "activating": 5.0, "deactivating": 5.0, "stopping": 10.0,
@@ -224,7 +224,7 @@ def test_a_deleted_task_definition_goes_when_its_last_task_stops(ecs_client):
     describe_task(ecs_client, arn)
     with pytest.raises(ClientError) as info:
         ecs_client.describe_task_definition(taskDefinition=td)
-    assert error_of(info)[0] == "ClientException"
+    assert code_and_message(info)[0] == "ClientException"
 
 
 def test_delete_cluster_with_a_stopping_task_is_refused_until_it_stops(ecs_client, ecs_eks_mock, frozen):
@@ -233,7 +233,7 @@ def test_delete_cluster_with_a_stopping_task_is_refused_until_it_stops(ecs_clien
     ecs_client.stop_task(cluster="c", task=arn)
     with pytest.raises(ClientError) as info:
         ecs_client.delete_cluster(cluster="c")
-    assert error_of(info) == ("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+    assert code_and_message(info) == ("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
     ecs_eks_mock.clock.advance(60)
     assert ecs_client.delete_cluster(cluster="c")["cluster"]["status"] == "INACTIVE"
     # the stopped task of an INACTIVE cluster stays describable

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import task_protection
-from tests.ecs.task_support import error_of, fargate_cluster, run_fargate, service_tasks
+from tests.ecs.task_support import code_and_message, fargate_cluster, run_fargate, service_tasks
 
 
 @pytest.fixture
@@ -64,26 +64,26 @@ def test_expiry_out_of_range(ecs_client, service_task, minutes):
     with pytest.raises(ClientError) as info:
         ecs_client.update_task_protection(cluster="c", tasks=[service_task], protectionEnabled=True,
                                           expiresInMinutes=minutes)
-    assert error_of(info) == ("InvalidParameterException", task_protection.EXPIRY_OUT_OF_RANGE)
+    assert code_and_message(info) == ("InvalidParameterException", task_protection.EXPIRY_OUT_OF_RANGE)
 
 
 def test_at_most_10_tasks_per_update(ecs_client, service_task):
     with pytest.raises(ClientError) as info:
         ecs_client.update_task_protection(cluster="c", tasks=[f"{i:032x}" for i in range(11)],
                                           protectionEnabled=True)
-    assert error_of(info) == ("InvalidParameterException", "taskIds can have at most 10 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "taskIds can have at most 10 items.")
 
 
 def test_at_most_100_tasks_per_get(ecs_client, service_task):
     with pytest.raises(ClientError) as info:
         ecs_client.get_task_protection(cluster="c", tasks=[f"{i:032x}" for i in range(101)])
-    assert error_of(info) == ("InvalidParameterException", "taskIds can have at most 100 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "taskIds can have at most 100 items.")
 
 
 def test_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.get_task_protection(cluster="nope", tasks=["0123456789abcdef0123456789abcdef"])
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_a_stopped_task_loses_its_protection(ecs_client, service_task):

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.ecs import networking, task_engine, tasks
-from tests.ecs.task_support import (AWSVPC, SUBNET, describe_task, ec2_task_definition, error_of, fargate_cluster,
+from tests.ecs.task_support import (AWSVPC, SUBNET, describe_task, ec2_task_definition, code_and_message, fargate_cluster,
                                     fargate_task_definition, register_instance, run_fargate)
 
 
@@ -12,7 +12,7 @@ def run_error(client, **params):
     with pytest.raises(ClientError) as info:
         client.run_task(**params)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return error_of(info)
+    return code_and_message(info)
 
 
 # -- RunTask: the request rules --------------------------------------------------------------------
@@ -27,7 +27,7 @@ def test_run_task_without_cluster_targets_default_which_no_call_creates(ecs_clie
     fargate_task_definition(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.run_task(taskDefinition="web", launchType="FARGATE", networkConfiguration=AWSVPC)
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_run_task_on_inactive_cluster(ecs_client):
@@ -338,7 +338,7 @@ def test_same_client_token_with_another_request_is_a_conflict_naming_the_tasks(e
     first = run_fargate(ecs_client, clientToken="token-1")
     with pytest.raises(ClientError) as info:
         run_fargate(ecs_client, count=2, clientToken="token-1")
-    assert error_of(info) == ("ConflictException", tasks.CONFLICT)
+    assert code_and_message(info) == ("ConflictException", tasks.CONFLICT)
     assert info.value.response["resourceIds"] == [first[0]["taskArn"]]
 
 
@@ -384,14 +384,14 @@ def test_stop_unknown_task(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.stop_task(cluster="c", task="0123456789abcdef0123456789abcdef")
-    assert error_of(info) == ("InvalidParameterException", "The referenced task was not found.")
+    assert code_and_message(info) == ("InvalidParameterException", "The referenced task was not found.")
 
 
 def test_stop_task_with_malformed_identifier(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.stop_task(cluster="c", task="not a task!")
-    assert error_of(info) == ("InvalidParameterException", "Task Identifier is invalid")
+    assert code_and_message(info) == ("InvalidParameterException", "Task Identifier is invalid")
 
 
 def test_stop_task_of_another_cluster_is_not_found(ecs_client):
@@ -400,7 +400,7 @@ def test_stop_task_of_another_cluster_is_not_found(ecs_client):
     arn = run_fargate(ecs_client)[0]["taskArn"]
     with pytest.raises(ClientError) as info:
         ecs_client.stop_task(cluster="other", task=arn)
-    assert error_of(info)[1] == "The referenced task was not found."
+    assert code_and_message(info)[1] == "The referenced task was not found."
 
 
 def test_stopping_a_stopped_task_returns_it_unchanged(ecs_client):
@@ -418,14 +418,14 @@ def test_describe_tasks_empty_list(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.describe_tasks(cluster="c", tasks=[])
-    assert error_of(info) == ("InvalidParameterException", "Tasks cannot be empty.")
+    assert code_and_message(info) == ("InvalidParameterException", "Tasks cannot be empty.")
 
 
 def test_describe_tasks_more_than_100(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.describe_tasks(cluster="c", tasks=[f"{i:032x}" for i in range(101)])
-    assert error_of(info) == ("InvalidParameterException", "taskIds can have at most 100 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "taskIds can have at most 100 items.")
 
 
 def test_describe_tasks_unknown_ids_are_missing_failures(ecs_client):
@@ -456,7 +456,7 @@ def test_describe_tasks_is_scoped_to_the_cluster(ecs_client):
 def test_describe_tasks_on_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.describe_tasks(cluster="nope", tasks=["0123456789abcdef0123456789abcdef"])
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_describe_tasks_includes_tags_only_when_asked(ecs_client):
@@ -512,7 +512,7 @@ def test_list_tasks_unknown_service_name(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="c", serviceName="ghost")
-    assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+    assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_list_tasks_of_a_deleted_service_is_service_not_found(ecs_client):
@@ -524,7 +524,7 @@ def test_list_tasks_of_a_deleted_service_is_service_not_found(ecs_client):
     for value in ("web", "arn:aws:ecs:us-east-1:123456789012:service/c/web"):
         with pytest.raises(ClientError) as info:
             ecs_client.list_tasks(cluster="c", serviceName=value, desiredStatus="STOPPED")
-        assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+        assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_list_tasks_of_a_draining_service_lists_its_tasks(ecs_eks_mock, ecs_client):
@@ -547,13 +547,13 @@ def test_list_tasks_of_a_service_arn_of_another_cluster_is_service_not_found(ecs
         "taskArns"] == []
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="c", serviceName="arn:aws:ecs:us-east-1:123456789012:service/other/web")
-    assert error_of(info) == ("ServiceNotFoundException", "Service not found.")
+    assert code_and_message(info) == ("ServiceNotFoundException", "Service not found.")
 
 
 def test_list_tasks_on_missing_cluster(ecs_client):
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="nope")
-    assert error_of(info) == ("ClusterNotFoundException", "Cluster not found.")
+    assert code_and_message(info) == ("ClusterNotFoundException", "Cluster not found.")
 
 
 def test_list_tasks_paginates_every_task_exactly_once_while_tasks_come_and_go(ecs_client):
@@ -589,14 +589,14 @@ def test_list_tasks_rejects_a_foreign_token(ecs_client):
     token = ecs_client.list_tasks(cluster="c", maxResults=1)["nextToken"]
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="c", family="web", nextToken=token)
-    assert error_of(info) == ("InvalidParameterException", "Invalid nextToken.")
+    assert code_and_message(info) == ("InvalidParameterException", "Invalid nextToken.")
 
 
 def test_list_tasks_daemon_name_that_does_not_exist(ecs_client):
     fargate_cluster(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.list_tasks(cluster="c", daemonName="agent")
-    assert error_of(info) == ("DaemonNotFoundException", "Daemon not found.")
+    assert code_and_message(info) == ("DaemonNotFoundException", "Daemon not found.")
 
 
 # -- StartTask -----------------------------------------------------------------------------------
@@ -635,7 +635,7 @@ def test_start_task_more_than_10_instances(ecs_client):
     ec2_task_definition(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.start_task(cluster="c", taskDefinition="batch", containerInstances=[f"{i:032x}" for i in range(11)])
-    assert error_of(info) == ("InvalidParameterException", "containerInstances can have at most 10 items.")
+    assert code_and_message(info) == ("InvalidParameterException", "containerInstances can have at most 10 items.")
 
 
 def test_start_task_with_no_instances(ecs_client):
@@ -643,7 +643,7 @@ def test_start_task_with_no_instances(ecs_client):
     ec2_task_definition(ecs_client)
     with pytest.raises(ClientError) as info:
         ecs_client.start_task(cluster="c", taskDefinition="batch", containerInstances=[])
-    assert error_of(info) == ("InvalidParameterException", "Container instances cannot be empty.")
+    assert code_and_message(info) == ("InvalidParameterException", "Container instances cannot be empty.")
 
 
 def test_start_task_on_a_draining_instance_fails_for_it(ecs_client):
@@ -671,7 +671,7 @@ def test_tags_on_a_stopped_task_are_refused(ecs_client):
     describe_task(ecs_client, arn)
     with pytest.raises(ClientError) as info:
         ecs_client.list_tags_for_resource(resourceArn=arn)
-    assert error_of(info) == ("InvalidParameterException",
+    assert code_and_message(info) == ("InvalidParameterException",
                               "The specified task is stopped. Specify a running task and try again.")
 
 
