@@ -10,6 +10,10 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
 ``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
+``POST /_emulator/metrics``  set a metric Application Auto Scaling reads (see ``emulator.metrics``)
+``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
+``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
+``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
 """
 from __future__ import annotations
 
@@ -107,6 +111,45 @@ def create_app(engine: Emulator | None = None) -> Flask:
         if request.method == "DELETE":
             return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
         return jsonify({"rules": failures.failure_rules(engine, account, region)})
+
+    @app.route("/_emulator/metrics", methods=["GET", "POST"])
+    def metrics():
+        from emulator import metrics as metric_api
+        account, region = request.args.get("account"), request.args.get("region")
+        if request.method == "GET":
+            return jsonify({"metrics": metric_api.metrics(engine, account, region)})
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            return _admin_error("Expected a JSON object.")
+        try:
+            return jsonify(metric_api.set_metric(
+                engine, str(body.get("cluster") or ""), str(body.get("service") or ""),
+                str(body.get("metricName") or ""), float(body["value"]) if "value" in body else float("nan"),
+                account=body.get("account", account), region=body.get("region", region)))
+        except (TypeError, ValueError) as exc:
+            return _admin_error(str(exc))
+
+    @app.route("/_emulator/alarms", methods=["GET", "POST"])
+    def alarms():
+        from emulator import metrics as metric_api
+        account, region = request.args.get("account"), request.args.get("region")
+        if request.method == "GET":
+            return jsonify({"alarms": metric_api.alarms(engine, account, region)})
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            return _admin_error("Expected a JSON object.")
+        try:
+            return jsonify(metric_api.put_alarm(
+                engine, str(body.get("alarmName") or ""), str(body.get("cluster") or ""),
+                str(body.get("service") or ""), str(body.get("metricName") or ""),
+                threshold=float(body["threshold"]),
+                comparison=str(body.get("comparisonOperator", "GreaterThanOrEqualToThreshold")),
+                evaluation_periods=int(body.get("evaluationPeriods", 1)),
+                datapoints_to_alarm=None if body.get("datapointsToAlarm") is None else int(body["datapointsToAlarm"]),
+                alarm_actions=[str(arn) for arn in body.get("alarmActions") or []],
+                account=body.get("account", account), region=body.get("region", region)))
+        except (KeyError, TypeError, ValueError) as exc:
+            return _admin_error(f"Invalid alarm: {exc}")
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)

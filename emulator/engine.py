@@ -25,11 +25,12 @@ logger = logging.getLogger("emulator")
 
 
 def all_services() -> dict[str, Service]:
+    from emulator.autoscaling.service import autoscaling
     from emulator.ecs.service import ecs
     from emulator.eks.service import eks
-    for service in (ecs, eks):
+    for service in (ecs, eks, autoscaling):
         service.load_handlers()
-    return {"ecs": ecs, "eks": eks}
+    return {"ecs": ecs, "eks": eks, autoscaling.name: autoscaling}
 
 
 class Emulator:
@@ -48,14 +49,32 @@ class Emulator:
                     service.description, invalid_body_error=service.invalid_body_error)
         self._json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
         self._rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
+        self._catch_ups = [s.catch_up for s in self.services.values() if s.catch_up is not None]
 
     # -- state -------------------------------------------------------------
     def store(self, service: str, account: str | None = None, region: str = identity.DEFAULT_REGION):
         """The store of one (account, region), brought up to the clock's now."""
-        store = self._stores[service].get(account or self.config.default_account, region)
+        account = account or self.config.default_account
+        self.catch_up(account, region)
+        store = self._stores[service].get(account, region)
         with store.lock:
             store.timeline.run_until(self.clock.now())
         return store
+
+    def store_as_is(self, service: str, account: str, region: str):
+        """The store of one (account, region) as it stands (created if new), its timeline not run."""
+        return self._stores[service].get(account, region)
+
+    def find_store(self, service: str, account: str, region: str):
+        """Like :meth:`store_as_is`, but None for an (account, region) the service never saw."""
+        return self._stores[service].find(account, region)
+
+    def catch_up(self, account: str, region: str) -> None:
+        """Run, before any store lock of (account, region) is taken, what services have due up to now that
+        changes other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
+        always taken in that order, so a store's own timeline never runs ahead of a change due to it."""
+        for catch_up in self._catch_ups:
+            catch_up(self, account, region)
 
     def reset(self) -> None:
         for stores in self._stores.values():
@@ -100,6 +119,7 @@ class Emulator:
                 raise service.validation_error(operation, violation, params)
             who = identity.from_headers(request.headers, request.query)
             account = self.config.account_for(who.access_key)
+            self.catch_up(account, who.region)
             store = self._stores[service_name].get(account, who.region)
             with store.lock:
                 now = self.clock.now()

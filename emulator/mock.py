@@ -1,15 +1,15 @@
 """In-process interception: ``mock_aws`` as decorator, context manager or start()/stop().
 
 botocore: ``Endpoint._do_get_response`` is wrapped once, at class level, so
-clients created before or inside the block are covered.  For ECS and EKS
-requests, while a mock is active, the wrapper hands the signed request to the
+clients created before or inside the block are covered.  For ECS, EKS and
+Application Auto Scaling requests, while a mock is active, the wrapper hands the signed request to the
 engine and parses the engine's bytes with botocore's own parser; nothing is
 sent and no ``before-send`` handler runs, so another library's mock (moto,
 say) never sees these calls, in either nesting order.  Every other service
 goes through the original method untouched.
 
-requests: the ``responses`` library answers calls to ``ecs.*``/``eks.*``
-amazonaws.com hosts and lets every other URL pass through.
+requests: the ``responses`` library answers calls to ``ecs.*``/``eks.*``/
+``application-autoscaling.*`` amazonaws.com hosts and lets every other URL pass through.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
-_AWS_URL = re.compile(r"^https?://(?P<service>ecs|eks)(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?(/.*)?$")
+_AWS_URL = re.compile(r"^https?://(?P<service>ecs|eks|application-autoscaling)(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?(/.*)?$")
 
 _lock = threading.RLock()
 _active: list["mock_aws"] = []
@@ -74,7 +74,7 @@ def _intercepted_do_get_response(self, request, operation_model, context):
 
 
 class mock_aws:
-    """Answer ECS and EKS calls from an in-memory emulator.
+    """Answer ECS, EKS and Application Auto Scaling calls from an in-memory emulator.
 
     ``keep_state=True`` keeps resources across activations (by default each
     activation starts empty).  ``engine`` shares an existing ``Emulator``.

@@ -1,6 +1,6 @@
 """Generate schemas/ from the installed botocore service models.
 
-For each service (ecs, eks) this writes:
+For each service (ecs, eks, application-autoscaling) this writes:
 
 * ``schemas/<service>/<Operation>.json``: a JSON Schema (draft 2020-12) of the
   operation's input, with the model's required members, types, enums, ranges,
@@ -24,12 +24,12 @@ from pathlib import Path
 import botocore
 import botocore.session
 
-SERVICES = ("ecs", "eks")
+SERVICES = ("ecs", "eks", "application-autoscaling")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ROOT = Path(__file__).resolve().parent.parent / "schemas"
 
 # awsJson services answer 400 for every modelled error but the server fault.
-JSON_PROTOCOL_STATUS = {"ServerException": 500}
+JSON_PROTOCOL_STATUS = {"ServerException": 500, "InternalServiceException": 500}
 
 _SCALAR_TYPES = {
     "string": {"type": "string"},
@@ -170,7 +170,7 @@ def service_description(service: str, raw: dict, version: str) -> dict:
             errors[error_name] = {
                 "status": status,
                 "fault": bool(shape.get("exception") and shape.get("fault")),
-                "members": [m for m in shape.get("members", {}) if m != "message"],
+                "members": [m for m in shape.get("members", {}) if m.lower() != "message"],
             }
     return {
         "x-botocore-version": version,

@@ -79,7 +79,8 @@ class Service:
     def __init__(self, name: str, store_factory: Callable[[str, str], Store],
                  validation_error: Callable[[str, Violation, dict], ServiceError],
                  server_error: type[ServiceError], handlers_package: str,
-                 invalid_body_error: type[ServiceError] = SerializationException) -> None:
+                 invalid_body_error: type[ServiceError] = SerializationException,
+                 catch_up: Callable[[Any, str, str], None] | None = None) -> None:
         self.name = name
         self.description = spec.service_description(name)
         self.operations: tuple[str, ...] = tuple(self.description["operations"])
@@ -87,6 +88,9 @@ class Service:
         self.validation_error = validation_error
         self.server_error = server_error
         self.invalid_body_error = invalid_body_error
+        # (engine, account, region): runs what this service has due up to the clock's now that may change
+        # other services' stores of that (account, region), before any request there takes a store's lock.
+        self.catch_up = catch_up
         self.handlers: dict[str, Handler] = {}
         self._handlers_package = handlers_package
         self._loaded = False

@@ -23,6 +23,10 @@ class Stores:
                     store = self._stores[key] = self._factory(account, region)
         return store
 
+    def find(self, account: str, region: str) -> Store | None:
+        """The store of (account, region) if it was ever used, without creating it."""
+        return self._stores.get((account, region))
+
     def existing(self) -> list[Store]:
         return list(self._stores.values())
 

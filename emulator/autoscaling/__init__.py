@@ -1,0 +1,1 @@
+"""Application Auto Scaling for ECS services (the ``ecs:service:DesiredCount`` dimension)."""
