@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.autoscaling import errors as autoscaling_errors
 from emulator.ecs import errors as ecs_errors
 from emulator.eks import errors as eks_errors
 
@@ -12,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("service, module, base", [("ecs", ecs_errors, ecs_errors.EcsError),
-                                                   ("eks", eks_errors, eks_errors.EksError)])
+                                                   ("eks", eks_errors, eks_errors.EksError),
+                                                   ("application-autoscaling", autoscaling_errors,
+                                                    autoscaling_errors.AutoscalingError)])
 def test_error_classes_match_the_model(service, module, base):
     modelled = json.loads((ROOT / "schemas" / service / "_service.json").read_text())["errors"]
     classes = {name: cls for name, cls in inspect.getmembers(module, inspect.isclass)

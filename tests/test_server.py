@@ -20,9 +20,14 @@ def test_health_counts_operations_with_handlers(emulator_server):
     assert health["status"] == "ok" and health["version"]
     for name, service in all_services().items():
         entry = health["services"][name]
-        assert entry["total"] == {"ecs": 77, "eks": 64}[name]
+        assert entry["total"] == {"ecs": 77, "eks": 64, "application-autoscaling": 14}[name]
         assert entry["implemented"] == len(service.handlers)
         assert entry["missing"] == sorted(set(service.operations) - set(service.handlers))
+
+
+def test_health_lists_application_auto_scaling_with_its_one_missing_operation(emulator_server):
+    entry = requests.get(emulator_server.url + "/_emulator/health").json()["services"]["application-autoscaling"]
+    assert entry == {"implemented": 13, "total": 14, "missing": ["GetPredictiveScalingForecast"]}
 
 
 def test_reset_drops_all_state(emulator_server):
