@@ -1,0 +1,106 @@
+"""Application Auto Scaling over the real HTTP server and on the wire: routing by X-Amz-Target beside ECS,
+errors, the operation left out, the metrics endpoint, and requests' calls answered in-process."""
+import json
+
+import boto3
+import pytest
+import requests
+
+from emulator import mock_aws
+from emulator.autoscaling import common
+from tests.autoscaling.support import CPU, RESOURCE, START, TARGET, web_service
+
+TARGET_HEADER = "AnyScaleFrontendService.{}"
+
+
+def clients(server):
+    options = dict(region_name="us-east-1", endpoint_url=server.url, aws_access_key_id="testing",
+                   aws_secret_access_key="testing")
+    return boto3.client("ecs", **options), boto3.client("application-autoscaling", **options)
+
+
+def call(server, operation: str, body) -> requests.Response:
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return requests.post(server.url + "/", data=data, headers={
+        "X-Amz-Target": TARGET_HEADER.format(operation), "Content-Type": "application/x-amz-json-1.1"})
+
+
+def test_target_tracking_scales_a_service_over_http(emulator_server):
+    ecs, aas = clients(emulator_server)
+    requests.post(emulator_server.url + "/_emulator/clock", json={"freeze": True, "at": START})
+    web_service(ecs, desired=2)
+    aas.register_scalable_target(**TARGET, MinCapacity=1, MaxCapacity=8)
+    aas.put_scaling_policy(PolicyName="cpu", **TARGET, PolicyType="TargetTrackingScaling",
+                           TargetTrackingScalingPolicyConfiguration={
+                               "TargetValue": 50.0, "PredefinedMetricSpecification": {"PredefinedMetricType": CPU}})
+    answer = requests.post(emulator_server.url + "/_emulator/metrics",
+                           json={"cluster": "c", "service": "web", "metricName": CPU, "value": 75})
+    assert answer.json() == {"cluster": "c", "service": "web", "metricName": "CPUUtilization", "value": 75.0,
+                             "timestamp": START}
+    requests.post(emulator_server.url + "/_emulator/clock", json={"advance": 180})
+    service = ecs.describe_services(cluster="c", services=["web"])["services"][0]
+    assert (service["desiredCount"], service["runningCount"]) == (3, 3)
+    activity, = aas.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RESOURCE)["ScalingActivities"]
+    assert activity["Description"] == "Setting desired count to 3."
+    assert requests.get(emulator_server.url + "/_emulator/metrics").json()["metrics"] == [
+        {"cluster": "c", "service": "web", "metricName": "CPUUtilization", "value": 75.0, "timestamp": START}]
+
+
+def test_both_json_services_are_routed_by_their_target_prefix(emulator_server):
+    ecs, aas = clients(emulator_server)
+    ecs.create_cluster(clusterName="c")
+    assert aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"] == []
+    assert ecs.list_clusters()["clusterArns"] == ["arn:aws:ecs:us-east-1:123456789012:cluster/c"]
+    answer = call(emulator_server, "DescribeScalableTargets", {"ServiceNamespace": "ecs"})
+    assert answer.status_code == 200 and answer.json() == {"ScalableTargets": []}
+
+
+def test_the_operation_left_out_answers_not_implemented(emulator_server):
+    answer = call(emulator_server, "GetPredictiveScalingForecast", {
+        **TARGET, "PolicyName": "p", "StartTime": START, "EndTime": START + 3600})
+    assert answer.status_code == 501
+    assert answer.json()["__type"] == "NotImplemented"
+    assert "GetPredictiveScalingForecast" in answer.json()["message"]
+
+
+def test_errors_carry_their_type_header_and_status(emulator_server):
+    answer = call(emulator_server, "DeregisterScalableTarget", TARGET)
+    assert answer.status_code == 400
+    assert answer.headers["x-amzn-ErrorType"] == "ObjectNotFoundException"
+    assert answer.json() == {"__type": "ObjectNotFoundException", "message": common.no_target(RESOURCE)}
+
+
+@pytest.mark.parametrize("body, code", [
+    (b"{not json", "SerializationException"),
+    ({"ServiceNamespace": 7}, "SerializationException"),
+    ({"ServiceNamespace": "nope"}, "ValidationException"),
+    ({}, "ValidationException"),
+])
+def test_malformed_and_invalid_requests_are_refused(emulator_server, body, code):
+    answer = call(emulator_server, "DescribeScalableTargets", body)
+    assert (answer.status_code, answer.json()["__type"]) == (400, code)
+
+
+def test_an_unknown_operation_of_the_prefix_is_unknown(emulator_server):
+    answer = call(emulator_server, "ScaleEverything", {})
+    assert (answer.status_code, answer.json()["__type"]) == (400, "UnknownOperationException")
+
+
+@pytest.mark.parametrize("body", [
+    {"cluster": "c", "service": "web", "metricName": CPU},
+    {"cluster": "c", "service": "web", "metricName": CPU, "value": "lots"},
+    {"service": "web", "metricName": CPU, "value": 1},
+    [1, 2],
+])
+def test_the_metrics_endpoint_refuses_a_bad_metric(emulator_server, body):
+    answer = requests.post(emulator_server.url + "/_emulator/metrics", json=body)
+    assert answer.status_code == 400 and answer.json()["__type"] == "InvalidRequest"
+
+
+def test_requests_calls_to_the_service_host_are_answered_in_process():
+    with mock_aws():
+        answer = requests.post("https://application-autoscaling.us-east-1.amazonaws.com/",
+                               data=json.dumps({"ServiceNamespace": "ecs"}),
+                               headers={"X-Amz-Target": TARGET_HEADER.format("DescribeScalableTargets"),
+                                        "Content-Type": "application/x-amz-json-1.1"})
+    assert answer.status_code == 200 and answer.json() == {"ScalableTargets": []}
