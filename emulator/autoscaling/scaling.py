@@ -20,6 +20,9 @@ Cooldowns, as Application Auto Scaling documents them: during a scale-out cooldo
 scale-out that started it counts as part of the next one (so only a larger scale-out adds capacity); a
 scale-in cooldown blocks further scale-ins, and a scale-out ends it.
 
+Scale-in waits while the service has a deployment in progress (as Application Auto Scaling turns it off
+then); scale-out does not.
+
 Each change of capacity sets the ECS service's desiredCount through UpdateService's own code path, at the
 instant it was due, so the scheduler starts or stops tasks and writes its service events; it is recorded as a
 scaling activity. Scheduled actions (:mod:`emulator.autoscaling.scheduled_actions`) change min and max
@@ -167,13 +170,24 @@ def _ecs_service(ecs_store, cluster_name: str, service_name: str):
     return service if service is not None and service.status == "ACTIVE" else None
 
 
-def desired_count(engine, account: str, region: str, cluster: str, service: str, at: float) -> int | None:
-    """The ECS service's desiredCount at ``at``; None when it is not an ACTIVE service."""
+def service_state(engine, account: str, region: str, cluster: str, service: str,
+                  at: float) -> tuple[int, bool] | None:
+    """(desiredCount, whether a deployment is in progress) of the ECS service at ``at``; None when it is not
+    an ACTIVE service."""
     ecs_store = engine.store_as_is("ecs", account, region)
     with ecs_store.lock:
         ecs_store.timeline.run_until(at)
         found = _ecs_service(ecs_store, cluster, service)
-        return None if found is None else found.desired_count
+        if found is None:
+            return None
+        deploying = len(found.deployments) > 1 or any(d.rollout_state == "IN_PROGRESS" for d in found.deployments)
+        return found.desired_count, deploying
+
+
+def desired_count(engine, account: str, region: str, cluster: str, service: str, at: float) -> int | None:
+    """The ECS service's desiredCount at ``at``; None when it is not an ACTIVE service."""
+    state = service_state(engine, account, region, cluster, service, at)
+    return None if state is None else state[0]
 
 
 def _update_desired_count(engine, account: str, region: str, cluster: str, service: str, count: int,
@@ -283,15 +297,17 @@ def _scale(engine, store, target, at: float) -> None:
     triggered = _triggered(store, target)
     if not triggered:
         return
-    cluster, service = target.ecs_service
-    current = desired_count(engine, store.account, store.region, cluster, service, at)
-    if current is None:
+    state = service_state(engine, store.account, store.region, *target.ecs_service, at)
+    if state is None:
         return
+    current, deploying = state
     proposals = [p for alarm, policy in triggered
                  for p in [policy.propose(alarm, metric_value(store, alarm.metric), current, target, at)]
                  if p is not None]
     outs = [p for p in proposals if p.scale_out and not target.suspended["DynamicScalingOutSuspended"]]
-    ins = [p for p in proposals if not p.scale_out and not target.suspended["DynamicScalingInSuspended"]]
+    # Application Auto Scaling turns scale-in off while an ECS deployment is in progress
+    ins = [p for p in proposals
+           if not p.scale_out and not deploying and not target.suspended["DynamicScalingInSuspended"]]
     if outs:
         chosen = max(outs, key=lambda p: p.capacity)
     else:

@@ -210,3 +210,17 @@ def test_a_target_whose_service_was_deleted_scales_nothing(tracked, mock, ecs, a
     mock.clock.advance(600)
     assert activities(aas) == []
     assert aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"][0]["ResourceId"] == RESOURCE
+
+
+def test_no_scale_in_while_a_deployment_is_in_progress(ecs, aas, mock):
+    mock.config.set_timing(**{"ecs.service.task_healthy": 1800})   # the deployment completes at +1800
+    web_service(ecs, desired=4)
+    register(aas, 1, 10)
+    track_cpu(aas)
+    set_metric(mock, "c", "web", CPU, 10.0)
+    mock.clock.advance(1799)
+    assert describe(ecs)["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert desired(ecs) == 4
+    mock.clock.advance(61)
+    assert describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert desired(ecs) == 1

@@ -104,3 +104,48 @@ def test_requests_calls_to_the_service_host_are_answered_in_process():
                                headers={"X-Amz-Target": TARGET_HEADER.format("DescribeScalableTargets"),
                                         "Content-Type": "application/x-amz-json-1.1"})
     assert answer.status_code == 200 and answer.json() == {"ScalableTargets": []}
+
+
+def test_parallel_ecs_and_autoscaling_clients_never_deadlock(emulator_server):
+    import threading
+    ecs, aas = clients(emulator_server)
+    requests.post(emulator_server.url + "/_emulator/clock", json={"freeze": True, "at": START})
+    web_service(ecs, desired=2)
+    aas.register_scalable_target(**TARGET, MinCapacity=1, MaxCapacity=50)
+    aas.put_scaling_policy(PolicyName="cpu", **TARGET, PolicyType="TargetTrackingScaling",
+                           TargetTrackingScalingPolicyConfiguration={
+                               "TargetValue": 50.0, "ScaleOutCooldown": 0,
+                               "PredefinedMetricSpecification": {"PredefinedMetricType": CPU}})
+    requests.post(emulator_server.url + "/_emulator/metrics",
+                  json={"cluster": "c", "service": "web", "metricName": CPU, "value": 60})
+    errors = []
+
+    def work(kind: str) -> None:
+        ecs_client, aas_client = clients(emulator_server)
+        try:
+            for _ in range(15):
+                if kind == "ecs":
+                    ecs_client.describe_services(cluster="c", services=["web"])
+                elif kind == "aas":
+                    aas_client.describe_scaling_activities(ServiceNamespace="ecs")
+                else:
+                    requests.post(emulator_server.url + "/_emulator/clock", json={"advance": 60})
+        except Exception as exc:     # any failure fails the test below
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(kind,)) for kind in ("ecs", "aas", "clock", "ecs", "aas")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads) and errors == []
+    # 15 minutes at 60% of a 50% target: a scale-out every minute from the third, each ceil(n * 1.2)
+    service = ecs.describe_services(cluster="c", services=["web"])["services"][0]
+    steps = [a["Description"] for a in reversed(aas.describe_scaling_activities(ServiceNamespace="ecs")[
+        "ScalingActivities"])]
+    counts = [int(d.split()[-1].rstrip(".")) for d in steps]
+    assert len(counts) == 13                 # one a minute from +180 to +900
+    expected, n = [], 2
+    for _ in counts:
+        n = min(-(-n * 6 // 5), 50)
+        expected.append(n)
+    assert counts == expected and service["desiredCount"] == counts[-1]
