@@ -10,6 +10,8 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
 ``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
+``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
+                              (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)
 """
 from __future__ import annotations
 
@@ -107,6 +109,16 @@ def create_app(engine: Emulator | None = None) -> Flask:
         if request.method == "DELETE":
             return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
         return jsonify({"rules": failures.failure_rules(engine, account, region)})
+
+    @app.get("/_emulator/requests")
+    def requests_log():
+        limit = request.args.get("limit")
+        try:
+            limit = None if limit is None else int(limit)
+        except ValueError:
+            return _admin_error(f"limit must be a whole number, not {limit!r}.")
+        return jsonify({"requests": engine.request_log.entries(
+            limit, service=request.args.get("service"), operation=request.args.get("operation"))})
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)
