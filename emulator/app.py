@@ -14,6 +14,8 @@ Admin endpoints (JSON in and out):
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
 ``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
+``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
+                              (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)
 """
 from __future__ import annotations
 
@@ -150,6 +152,15 @@ def create_app(engine: Emulator | None = None) -> Flask:
                 account=body.get("account", account), region=body.get("region", region)))
         except (KeyError, TypeError, ValueError) as exc:
             return _admin_error(f"Invalid alarm: {exc}")
+    @app.get("/_emulator/requests")
+    def requests_log():
+        limit = request.args.get("limit")
+        try:
+            limit = None if limit is None else int(limit)
+        except ValueError:
+            return _admin_error(f"limit must be a whole number, not {limit!r}.")
+        return jsonify({"requests": engine.request_log.entries(
+            limit, service=request.args.get("service"), operation=request.args.get("operation"))})
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)

@@ -15,6 +15,8 @@ Everything has a default and can be set from the environment:
     ``ecs.task.pending`` (dots and underscores of a name are alike here, so
     ``EMULATOR_TIMING_ECS_SERVICE_TASK_HEALTHY`` sets ``ecs.service.task_healthy``).
     The names are listed by ``GET /_emulator/config``.
+``EMULATOR_REQUEST_LOG``
+    how many of the latest requests ``GET /_emulator/requests`` keeps (default 1000).
 """
 from __future__ import annotations
 
@@ -54,13 +56,15 @@ class Config:
     accounts: dict[str, str] = field(default_factory=dict)
     timing: str = "instant"
     durations: dict[str, float] = field(default_factory=dict)   # overrides, by _duration_key
+    request_log_size: int = 1000
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, environ=None) -> "Config":
         env = os.environ if environ is None else environ
         config = cls(default_account=env.get("EMULATOR_ACCOUNT_ID", DEFAULT_ACCOUNT_ID),
-                     timing=env.get("EMULATOR_TIMING", "instant"))
+                     timing=env.get("EMULATOR_TIMING", "instant"),
+                     request_log_size=int(env.get("EMULATOR_REQUEST_LOG", 1000)))
         for pair in filter(None, (p.strip() for p in env.get("EMULATOR_ACCOUNTS", "").split(","))):
             key, _, account = pair.partition("=")
             config.accounts[key.strip()] = account.strip()

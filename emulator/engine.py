@@ -7,11 +7,13 @@ of the :class:`RawResponse` it returns.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from emulator.config import Config
 from emulator.core import hooks, identity
 from emulator.core.clock import Clock
+from emulator.core.request_log import RequestLog
 from emulator.core.service import RequestContext, Service
 from emulator.core.state import Stores
 from emulator.protocol.errors import NotImplementedOperation, ServiceError
@@ -47,6 +49,7 @@ class Emulator:
             else:
                 self._protocols[name] = RestJsonProtocol(
                     service.description, invalid_body_error=service.invalid_body_error)
+        self.request_log = RequestLog(self.config.request_log_size)
         self._json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
         self._rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
         self._catch_ups = [s.catch_up for s in self.services.values() if s.catch_up is not None]
@@ -80,6 +83,7 @@ class Emulator:
         for stores in self._stores.values():
             stores.reset()
         self.clock.reset()
+        self.request_log.clear()
 
     def health(self) -> dict:
         from emulator import __version__
@@ -104,28 +108,16 @@ class Emulator:
         return rest_services[0]
 
     def handle(self, service_name: str, request: RawRequest) -> RawResponse:
+        started = time.perf_counter()
         service = self.services[service_name]
         protocol = self._protocols[service_name]
         request_id = str(uuid.uuid4())
+        who = identity.from_headers(request.headers, request.query)
+        account = self.config.account_for(who.access_key)
         operation = None
         try:
             operation, params = protocol.parse(request)
-            handler = service.handlers.get(operation)
-            if handler is None:
-                raise NotImplementedOperation(
-                    f"{service_name.upper()} operation {operation} is not implemented by this emulator.")
-            violation = self._validators[service_name].check(operation, params)
-            if violation is not None:
-                raise service.validation_error(operation, violation, params)
-            who = identity.from_headers(request.headers, request.query)
-            account = self.config.account_for(who.access_key)
-            self.catch_up(account, who.region)
-            store = self._stores[service_name].get(account, who.region)
-            with store.lock:
-                now = self.clock.now()
-                store.timeline.run_until(now)
-                ctx = RequestContext(self, service, operation, account, who.region, store, now, request_id)
-                result = handler(ctx, params)
+            result = self.execute(service_name, operation, params, account, who.region, request_id)
             body = drop_nulls(result or {})
             response = protocol.success(body, request_id)
         except ServiceError as error:
@@ -138,5 +130,32 @@ class Emulator:
             response = protocol.error(error, body, request_id)
         hooks.notify(service_name, operation, response.status, body)
         response.operation = operation
+        self.request_log.record({
+            "id": request_id, "time": self.clock.now(), "service": service_name, "operation": operation,
+            "account": account, "region": who.region, "status": response.status,
+            "errorType": response.headers.get("x-amzn-ErrorType"),
+            "durationMs": round((time.perf_counter() - started) * 1000, 3)})
         return response
 
+    def execute(self, service_name: str, operation: str, params: dict, account: str, region: str,
+                request_id: str) -> dict | None:
+        """Validate ``params`` and run the operation's handler in (account, region)'s store.
+
+        The protocol-free half of a request: what arrives here has been parsed, and what leaves
+        is the handler's result (or the ``ServiceError`` it raised).
+        """
+        service = self.services[service_name]
+        handler = service.handlers.get(operation)
+        if handler is None:
+            raise NotImplementedOperation(
+                f"{service_name.upper()} operation {operation} is not implemented by this emulator.")
+        violation = self._validators[service_name].check(operation, params)
+        if violation is not None:
+            raise service.validation_error(operation, violation, params)
+        self.catch_up(account, region)
+        store = self._stores[service_name].get(account, region)
+        with store.lock:
+            now = self.clock.now()
+            store.timeline.run_until(now)
+            ctx = RequestContext(self, service, operation, account, region, store, now, request_id)
+            return handler(ctx, params)

@@ -113,6 +113,11 @@ class mock_aws:
     def reset(self) -> None:
         self.engine.reset()
 
+    @property
+    def requests(self) -> list[dict]:
+        """The latest calls answered, oldest first (see ``emulator.core.request_log``)."""
+        return self.engine.request_log.entries()
+
     # -- activation --------------------------------------------------------
     def start(self) -> "mock_aws":
         with _lock:
