@@ -114,44 +114,38 @@ def create_app(engine: Emulator | None = None) -> Flask:
             return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
         return jsonify({"rules": failures.failure_rules(engine, account, region)})
 
-    @app.route("/_emulator/metrics", methods=["GET", "POST"])
-    def metrics():
-        from emulator import metrics as metric_api
+    def listed_or_declared(key: str, listing, declare):
+        """GET: ``{key: listing(engine, account, region)}``; POST: what ``declare(body, account, region)`` made.
+        ``account`` and ``region`` come from the query string, or the body's own."""
         account, region = request.args.get("account"), request.args.get("region")
         if request.method == "GET":
-            return jsonify({"metrics": metric_api.metrics(engine, account, region)})
+            return jsonify({key: listing(engine, account, region)})
         body = request.get_json(force=True, silent=True)
         if not isinstance(body, dict):
             return _admin_error("Expected a JSON object.")
         try:
-            return jsonify(metric_api.set_metric(
-                engine, str(body.get("cluster") or ""), str(body.get("service") or ""),
-                str(body.get("metricName") or ""), float(body["value"]) if "value" in body else float("nan"),
-                account=body.get("account", account), region=body.get("region", region)))
-        except (TypeError, ValueError) as exc:
-            return _admin_error(str(exc))
+            return jsonify(declare(body, body.get("account", account), body.get("region", region)))
+        except (KeyError, TypeError, ValueError) as exc:
+            return _admin_error(f"Invalid {key[:-1]}: {exc}")
+
+    @app.route("/_emulator/metrics", methods=["GET", "POST"])
+    def metrics():
+        from emulator import metrics as metric_api
+        return listed_or_declared("metrics", metric_api.metrics, lambda body, account, region: metric_api.set_metric(
+            engine, str(body.get("cluster") or ""), str(body.get("service") or ""), str(body.get("metricName") or ""),
+            float(body["value"]), account=account, region=region))
 
     @app.route("/_emulator/alarms", methods=["GET", "POST"])
     def alarms():
         from emulator import metrics as metric_api
-        account, region = request.args.get("account"), request.args.get("region")
-        if request.method == "GET":
-            return jsonify({"alarms": metric_api.alarms(engine, account, region)})
-        body = request.get_json(force=True, silent=True)
-        if not isinstance(body, dict):
-            return _admin_error("Expected a JSON object.")
-        try:
-            return jsonify(metric_api.put_alarm(
-                engine, str(body.get("alarmName") or ""), str(body.get("cluster") or ""),
-                str(body.get("service") or ""), str(body.get("metricName") or ""),
-                threshold=float(body["threshold"]),
-                comparison=str(body.get("comparisonOperator", "GreaterThanOrEqualToThreshold")),
-                evaluation_periods=int(body.get("evaluationPeriods", 1)),
-                datapoints_to_alarm=None if body.get("datapointsToAlarm") is None else int(body["datapointsToAlarm"]),
-                alarm_actions=[str(arn) for arn in body.get("alarmActions") or []],
-                account=body.get("account", account), region=body.get("region", region)))
-        except (KeyError, TypeError, ValueError) as exc:
-            return _admin_error(f"Invalid alarm: {exc}")
+        return listed_or_declared("alarms", metric_api.alarms, lambda body, account, region: metric_api.put_alarm(
+            engine, str(body.get("alarmName") or ""), str(body.get("cluster") or ""), str(body.get("service") or ""),
+            str(body.get("metricName") or ""), threshold=float(body["threshold"]),
+            comparison=str(body.get("comparisonOperator", "GreaterThanOrEqualToThreshold")),
+            evaluation_periods=int(body.get("evaluationPeriods", 1)),
+            datapoints_to_alarm=None if body.get("datapointsToAlarm") is None else int(body["datapointsToAlarm"]),
+            alarm_actions=[str(arn) for arn in body.get("alarmActions") or []], account=account, region=region))
+
     @app.get("/_emulator/requests")
     def requests_log():
         limit = request.args.get("limit")

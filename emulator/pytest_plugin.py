@@ -3,6 +3,7 @@
 ``ecs_eks_mock``   an active ``mock_aws`` for the test (``.clock``, ``.reset()``, ``.engine``)
 ``ecs_client``     a boto3 ECS client inside it, us-east-1
 ``eks_client``     a boto3 EKS client inside it, us-east-1
+``autoscaling_client`` a boto3 Application Auto Scaling client inside it, us-east-1
 ``emulator_server`` a real server for the session, reset before each test that uses it (``.url``)
 """
 from __future__ import annotations
@@ -29,6 +30,12 @@ def ecs_client(ecs_eks_mock):
 def eks_client(ecs_eks_mock):
     import boto3
     return boto3.client("eks", region_name="us-east-1")
+
+
+@pytest.fixture
+def autoscaling_client(ecs_eks_mock):
+    import boto3
+    return boto3.client("application-autoscaling", region_name="us-east-1")
 
 
 @pytest.fixture(scope="session")

@@ -73,6 +73,20 @@ def registered_target(ctx, params: dict):
     return target
 
 
+def listed(ctx, params: dict, items_of, names_member: str, maximum: int, kind: str) -> tuple[list, str | None]:
+    """A page of the policies or scheduled actions of the targets (``items_of(target)``, each with ``name`` and
+    ``order``), oldest first, filtered by ResourceId and by the names the request lists in ``names_member``."""
+    check_namespace(params)
+    check_dimension(params.get("ScalableDimension"))
+    names = set(params.get(names_member) or [])
+    resource_id = params.get("ResourceId")
+    found = {item.order: item for target in ctx.store.targets.values()
+             if resource_id is None or target.resource_id == resource_id
+             for item in items_of(target) if not names or item.name in names}
+    keys, token = page(params, sorted(found), maximum, scope=f"{kind}|{resource_id}|{sorted(names)}")
+    return [found[key] for key in keys], token
+
+
 def page(params: dict, keys: list, maximum: int, scope: str, descending: bool = False) -> tuple[list, str | None]:
     """One page of sorted ``keys`` after ``NextToken``, at most ``MaxResults`` (default and limit ``maximum``)."""
     size = params.get("MaxResults", maximum)

@@ -12,7 +12,7 @@ import itertools
 import math
 
 from emulator.autoscaling import scaling
-from emulator.autoscaling.common import DEFAULT_COOLDOWN, check_dimension, check_namespace, page, registered_target
+from emulator.autoscaling.common import DEFAULT_COOLDOWN, listed, registered_target
 from emulator.autoscaling.errors import ObjectNotFoundException, ValidationException
 from emulator.autoscaling.service import autoscaling
 from emulator.core import ids
@@ -260,12 +260,6 @@ def delete_scaling_policy(ctx, params: dict) -> dict:
 
 @autoscaling.operation("DescribeScalingPolicies")
 def describe_scaling_policies(ctx, params: dict) -> dict:
-    check_namespace(params)
-    check_dimension(params.get("ScalableDimension"))
-    names = set(params.get("PolicyNames") or [])
-    resource_id = params.get("ResourceId")
-    found = {policy.order: policy for target in ctx.store.targets.values()
-             if resource_id is None or target.resource_id == resource_id
-             for policy in target.policies.values() if not names or policy.name in names}
-    keys, token = page(params, sorted(found), MAX_RESULTS, scope=f"policies|{resource_id}|{sorted(names)}")
-    return {"ScalingPolicies": [found[k].describe(ctx.store) for k in keys], "NextToken": token}
+    found, token = listed(ctx, params, lambda target: target.policies.values(), "PolicyNames", MAX_RESULTS,
+                          "policies")
+    return {"ScalingPolicies": [policy.describe(ctx.store) for policy in found], "NextToken": token}

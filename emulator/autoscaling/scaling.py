@@ -70,6 +70,11 @@ def set_desired_failed(count: int, reason: str) -> str:
     return f"Failed to set desired count to {count}. Reason: {reason}"
 
 
+def capacity_bound_cause(bound: str, capacity: int) -> str:
+    """Why RegisterScalableTarget moved the desired count (``bound``: minimum or maximum)."""
+    return f"{bound} capacity was set to {capacity}"
+
+
 def alarm_cause(alarm: str, policy: str) -> str:
     return f"monitor alarm {alarm} in state ALARM triggered policy {policy}"
 
@@ -230,8 +235,7 @@ def bring_into_range(engine, store, target, at: float, cause: str | None = None)
     bounded = min(max(current, target.min_capacity), target.max_capacity)
     if bounded != current:
         bound = "minimum" if bounded > current else "maximum"
-        change_capacity(engine, store, target, bounded, at,
-                        cause or f"{bound} capacity was set to {bounded}")
+        change_capacity(engine, store, target, bounded, at, cause or capacity_bound_cause(bound, bounded))
 
 
 # -- the loop -----------------------------------------------------------------------------------------------
@@ -269,8 +273,7 @@ def _plan_evaluation(engine, store) -> None:
 
 def catch_up(engine, account: str, region: str) -> None:
     """Run the autoscaling events of (account, region) due up to now (before that request takes any store lock)."""
-    from emulator.autoscaling.service import NAME
-    store = engine.find_store(NAME, account, region)
+    store = engine.find_store("application-autoscaling", account, region)
     if store is None:
         return
     with store.lock:

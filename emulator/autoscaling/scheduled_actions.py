@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.autoscaling import scaling
 from emulator.autoscaling.activities import record
-from emulator.autoscaling.common import check_dimension, check_namespace, page, registered_target
+from emulator.autoscaling.common import listed, registered_target
 from emulator.autoscaling.errors import ObjectNotFoundException, ValidationException
 from emulator.autoscaling.service import autoscaling
 from emulator.core import ids
@@ -270,12 +270,6 @@ def delete_scheduled_action(ctx, params: dict) -> dict:
 
 @autoscaling.operation("DescribeScheduledActions")
 def describe_scheduled_actions(ctx, params: dict) -> dict:
-    check_namespace(params)
-    check_dimension(params.get("ScalableDimension"))
-    names = set(params.get("ScheduledActionNames") or [])
-    resource_id = params.get("ResourceId")
-    found = {action.order: action for target in ctx.store.targets.values()
-             if resource_id is None or target.resource_id == resource_id
-             for action in target.scheduled_actions.values() if not names or action.name in names}
-    keys, token = page(params, sorted(found), MAX_RESULTS, scope=f"scheduled|{resource_id}|{sorted(names)}")
-    return {"ScheduledActions": [found[k].describe() for k in keys], "NextToken": token}
+    found, token = listed(ctx, params, lambda target: target.scheduled_actions.values(), "ScheduledActionNames",
+                          MAX_RESULTS, "scheduled")
+    return {"ScheduledActions": [action.describe() for action in found], "NextToken": token}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from emulator.autoscaling import errors
+from emulator.autoscaling.scaling import catch_up
 from emulator.core.service import Service, Store
 from emulator.protocol.errors import SerializationException, ServiceError
 from emulator.protocol.validation import Violation
@@ -29,10 +30,5 @@ def validation_error(operation: str, violation: Violation, params: dict) -> Serv
     return errors.ValidationException(violation.message)
 
 
-def _catch_up(engine, account: str, region: str) -> None:
-    from emulator.autoscaling.scaling import catch_up
-    catch_up(engine, account, region)
-
-
 autoscaling = Service(NAME, AutoscalingStore, validation_error, errors.InternalServiceException,
-                      handlers_package="emulator.autoscaling", catch_up=_catch_up)
+                      handlers_package="emulator.autoscaling", catch_up=catch_up)

@@ -1,11 +1,9 @@
 """Helpers the Application Auto Scaling tests share: an ECS service to scale, and its scalable target."""
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import mock_aws
 from tests.ecs.service_support import describe, fargate_service, setup_web
 
 START = 1_800_000_000          # a whole clock minute
@@ -23,20 +21,19 @@ def error_of(call, **kwargs) -> tuple[str, str]:
 
 
 @pytest.fixture
-def mock():
-    with mock_aws() as active:
-        active.clock.freeze(START)
-        yield active
+def mock(ecs_eks_mock):
+    ecs_eks_mock.clock.freeze(START)
+    return ecs_eks_mock
 
 
 @pytest.fixture
-def ecs(mock):
-    return boto3.client("ecs", region_name="us-east-1")
+def ecs(mock, ecs_client):
+    return ecs_client
 
 
 @pytest.fixture
-def aas(mock):
-    return boto3.client("application-autoscaling", region_name="us-east-1")
+def aas(mock, autoscaling_client):
+    return autoscaling_client
 
 
 def web_service(ecs, desired: int = 2, name: str = "web") -> dict:

@@ -19,20 +19,31 @@ def clients(server):
     return boto3.client("ecs", **options), boto3.client("application-autoscaling", **options)
 
 
-def call(server, operation: str, body) -> requests.Response:
+def post(url: str, operation: str, body) -> requests.Response:
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    return requests.post(server.url + "/", data=data, headers={
+    return requests.post(url, data=data, headers={
         "X-Amz-Target": TARGET_HEADER.format(operation), "Content-Type": "application/x-amz-json-1.1"})
 
 
-def test_target_tracking_scales_a_service_over_http(emulator_server):
-    ecs, aas = clients(emulator_server)
-    requests.post(emulator_server.url + "/_emulator/clock", json={"freeze": True, "at": START})
+def call(server, operation: str, body) -> requests.Response:
+    return post(server.url + "/", operation, body)
+
+
+def tracked_over_http(server, maximum: int, **config):
+    """A frozen clock, service web with 2 tasks, and a policy keeping its CPU at 50%; the two clients."""
+    ecs, aas = clients(server)
+    requests.post(server.url + "/_emulator/clock", json={"freeze": True, "at": START})
     web_service(ecs, desired=2)
-    aas.register_scalable_target(**TARGET, MinCapacity=1, MaxCapacity=8)
+    aas.register_scalable_target(**TARGET, MinCapacity=1, MaxCapacity=maximum)
     aas.put_scaling_policy(PolicyName="cpu", **TARGET, PolicyType="TargetTrackingScaling",
                            TargetTrackingScalingPolicyConfiguration={
-                               "TargetValue": 50.0, "PredefinedMetricSpecification": {"PredefinedMetricType": CPU}})
+                               "TargetValue": 50.0, **config,
+                               "PredefinedMetricSpecification": {"PredefinedMetricType": CPU}})
+    return ecs, aas
+
+
+def test_target_tracking_scales_a_service_over_http(emulator_server):
+    ecs, aas = tracked_over_http(emulator_server, 8)
     answer = requests.post(emulator_server.url + "/_emulator/metrics",
                            json={"cluster": "c", "service": "web", "metricName": CPU, "value": 75})
     assert answer.json() == {"cluster": "c", "service": "web", "metricName": "CPUUtilization", "value": 75.0,
@@ -99,23 +110,14 @@ def test_the_metrics_endpoint_refuses_a_bad_metric(emulator_server, body):
 
 def test_requests_calls_to_the_service_host_are_answered_in_process():
     with mock_aws():
-        answer = requests.post("https://application-autoscaling.us-east-1.amazonaws.com/",
-                               data=json.dumps({"ServiceNamespace": "ecs"}),
-                               headers={"X-Amz-Target": TARGET_HEADER.format("DescribeScalableTargets"),
-                                        "Content-Type": "application/x-amz-json-1.1"})
+        answer = post("https://application-autoscaling.us-east-1.amazonaws.com/", "DescribeScalableTargets",
+                      {"ServiceNamespace": "ecs"})
     assert answer.status_code == 200 and answer.json() == {"ScalableTargets": []}
 
 
 def test_parallel_ecs_and_autoscaling_clients_never_deadlock(emulator_server):
     import threading
-    ecs, aas = clients(emulator_server)
-    requests.post(emulator_server.url + "/_emulator/clock", json={"freeze": True, "at": START})
-    web_service(ecs, desired=2)
-    aas.register_scalable_target(**TARGET, MinCapacity=1, MaxCapacity=50)
-    aas.put_scaling_policy(PolicyName="cpu", **TARGET, PolicyType="TargetTrackingScaling",
-                           TargetTrackingScalingPolicyConfiguration={
-                               "TargetValue": 50.0, "ScaleOutCooldown": 0,
-                               "PredefinedMetricSpecification": {"PredefinedMetricType": CPU}})
+    ecs, aas = tracked_over_http(emulator_server, 50, ScaleOutCooldown=0)
     requests.post(emulator_server.url + "/_emulator/metrics",
                   json={"cluster": "c", "service": "web", "metricName": CPU, "value": 60})
     errors = []
