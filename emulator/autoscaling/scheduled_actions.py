@@ -126,13 +126,19 @@ class Schedule:
     def next_after(self, after: float, zone: dt.tzinfo, anchor: float) -> float | None:
         """The first run strictly after ``after`` (epoch seconds), or None."""
         if self.kind == "at":
-            when = self.instant.replace(tzinfo=zone).timestamp()
+            try:
+                when = self.instant.replace(tzinfo=zone).timestamp()
+            except (OverflowError, ValueError):
+                return None
             return when if when > after else None
         if self.kind == "rate":
             if after < anchor:
                 return anchor
             return anchor + (int((after - anchor) // self.seconds) + 1) * self.seconds
-        return self._next_cron(after, zone)
+        try:
+            return self._next_cron(after, zone)
+        except (OverflowError, ValueError):       # past the year 9999: never again
+            return None
 
     def _next_cron(self, after: float, zone: dt.tzinfo) -> float | None:
         minutes, hours, days, months, weekdays, years = self.fields
