@@ -74,7 +74,7 @@ class Emulator:
 
     def catch_up(self, account: str, region: str) -> None:
         """Run, before any store lock of (account, region) is taken, what services have due up to now that
-        changes other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
+        change other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
         always taken in that order, so a store's own timeline never runs ahead of a change due to it."""
         for catch_up in self._catch_ups:
             catch_up(self, account, region)
