@@ -13,6 +13,15 @@ NAMESPACE = "ecs"
 DIMENSION = "ecs:service:DesiredCount"
 DEFAULT_COOLDOWN = 300        # seconds, Application Auto Scaling's default for ECS services
 INVALID_NEXT_TOKEN = "Invalid NextToken"
+# Application Auto Scaling's quotas
+MAX_TARGETS = 3000               # scalable targets of ECS services per account and Region
+MAX_POLICIES = 50                # scaling policies per scalable target
+MAX_SCHEDULED_ACTIONS = 200      # scheduled actions per scalable target
+MAX_STEP_ADJUSTMENTS = 20        # step adjustments per step scaling policy
+
+
+def limit_exceeded(what: str, limit: int) -> str:
+    return f"The maximum number of {what} ({limit}) has been reached"
 
 
 def not_emulated(namespace: str) -> str:

@@ -12,8 +12,9 @@ import itertools
 import math
 
 from emulator.autoscaling import scaling
-from emulator.autoscaling.common import DEFAULT_COOLDOWN, listed, registered_target
-from emulator.autoscaling.errors import ObjectNotFoundException, ValidationException
+from emulator.autoscaling.common import (DEFAULT_COOLDOWN, MAX_POLICIES, MAX_STEP_ADJUSTMENTS, limit_exceeded, listed,
+                                         registered_target)
+from emulator.autoscaling.errors import LimitExceededException, ObjectNotFoundException, ValidationException
 from emulator.autoscaling.service import autoscaling
 from emulator.core import ids
 
@@ -186,6 +187,8 @@ def _step_configuration(params: dict) -> dict:
     steps = config.get("StepAdjustments") or []
     if not steps:
         raise ValidationException(STEPS_REQUIRED)
+    if len(steps) > MAX_STEP_ADJUSTMENTS:
+        raise LimitExceededException(limit_exceeded("step adjustments per step scaling policy", MAX_STEP_ADJUSTMENTS))
     if config.get("MinAdjustmentMagnitude") is not None and config["AdjustmentType"] != "PercentChangeInCapacity":
         raise ValidationException(MIN_MAGNITUDE_PERCENT)
     bounds = [(s.get("MetricIntervalLowerBound", -math.inf), s.get("MetricIntervalUpperBound", math.inf))
@@ -201,7 +204,8 @@ def _step_configuration(params: dict) -> dict:
         if lower > upper:
             raise ValidationException(STEPS_GAP)
     return {**config, "StepAdjustments": [dict(s) for s in steps],
-            "Cooldown": config.get("Cooldown", DEFAULT_COOLDOWN)}
+            "Cooldown": config.get("Cooldown", DEFAULT_COOLDOWN),
+            "MetricAggregationType": config.get("MetricAggregationType", "Average")}
 
 
 def _tracking_alarms(ctx, policy: ScalingPolicy, cluster: str, service: str) -> list:
@@ -228,6 +232,8 @@ def put_scaling_policy(ctx, params: dict) -> dict:
     configuration = _tracking_configuration(params) if policy_type == TRACKING else _step_configuration(params)
     name = params["PolicyName"]
     existing = target.policies.get(name)
+    if existing is None and len(target.policies) >= MAX_POLICIES:
+        raise LimitExceededException(limit_exceeded("scaling policies per scalable target", MAX_POLICIES))
     if existing is not None:
         scaling.forget_policy(ctx.store, target, existing)
         arn = existing.arn

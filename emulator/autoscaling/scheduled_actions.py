@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.autoscaling import scaling
 from emulator.autoscaling.activities import record
-from emulator.autoscaling.common import listed, registered_target
-from emulator.autoscaling.errors import ObjectNotFoundException, ValidationException
+from emulator.autoscaling.common import MAX_SCHEDULED_ACTIONS, limit_exceeded, listed, registered_target
+from emulator.autoscaling.errors import LimitExceededException, ObjectNotFoundException, ValidationException
 from emulator.autoscaling.service import autoscaling
 from emulator.core import ids
 
@@ -232,6 +232,8 @@ def put_scheduled_action(ctx, params: dict) -> dict:
     target = registered_target(ctx, params)
     name = params["ScheduledActionName"]
     existing = target.scheduled_actions.get(name)
+    if existing is None and len(target.scheduled_actions) >= MAX_SCHEDULED_ACTIONS:
+        raise LimitExceededException(limit_exceeded("scheduled actions per scalable target", MAX_SCHEDULED_ACTIONS))
     schedule_text = params.get("Schedule", existing.schedule_text if existing else None)
     if schedule_text is None:
         raise ValidationException(SCHEDULE_REQUIRED)

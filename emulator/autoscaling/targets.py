@@ -12,9 +12,9 @@ import dataclasses
 import itertools
 
 from emulator.autoscaling import scaling
-from emulator.autoscaling.common import (DIMENSION, NAMESPACE, check_dimension, check_namespace, ecs_service_of,
-                                         page, registered_target, target_key)
-from emulator.autoscaling.errors import ValidationException
+from emulator.autoscaling.common import (DIMENSION, MAX_TARGETS, NAMESPACE, check_dimension, check_namespace,
+                                         ecs_service_of, limit_exceeded, page, registered_target, target_key)
+from emulator.autoscaling.errors import LimitExceededException, ValidationException
 from emulator.autoscaling.service import autoscaling
 from emulator.core import ids
 
@@ -90,6 +90,8 @@ def register_scalable_target(ctx, params: dict) -> dict:
     if scaling.desired_count(ctx.engine, ctx.account, ctx.region, cluster, service, ctx.now) is None:
         raise ValidationException(service_missing(resource_id))
     if target is None:
+        if len(ctx.store.targets) >= MAX_TARGETS:
+            raise LimitExceededException(limit_exceeded("scalable targets for ecs", MAX_TARGETS))
         target = ScalableTarget(
             resource_id=resource_id, arn=ctx.arn(f"scalable-target/0{ids.hex_id(27)}"),
             min_capacity=minimum, max_capacity=maximum, role_arn=params.get("RoleARN") or f"arn:{ctx.partition}:iam::{ctx.account}:{SERVICE_ROLE}",

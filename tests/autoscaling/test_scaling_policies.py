@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from emulator.autoscaling import policies
+from emulator.autoscaling import common, policies
 from tests.autoscaling.support import (CPU, RESOURCE, START, TARGET, aas, ecs, error_of, mock, register,  # noqa: F401
                                        track_cpu, web_service)
 
@@ -21,7 +21,8 @@ def target(ecs, aas):
 
 
 def put(aas, **params):
-    return aas.put_scaling_policy(PolicyName="p", **TARGET, **params)
+    params.setdefault("PolicyName", "p")
+    return aas.put_scaling_policy(**TARGET, **params)
 
 
 def test_target_tracking_answers_its_arn_and_its_two_alarms(target, aas):
@@ -123,7 +124,7 @@ def test_a_step_policy_is_described_with_its_default_cooldown_and_no_alarm_yet(t
     arn = put(aas, PolicyType="StepScaling", StepScalingPolicyConfiguration=STEPS)["PolicyARN"]
     policy, = aas.describe_scaling_policies(ServiceNamespace="ecs", PolicyNames=["p"])["ScalingPolicies"]
     assert (policy["PolicyARN"], policy["Alarms"]) == (arn, [])
-    assert policy["StepScalingPolicyConfiguration"] == {**STEPS, "Cooldown": 300}
+    assert policy["StepScalingPolicyConfiguration"] == {**STEPS, "Cooldown": 300, "MetricAggregationType": "Average"}
 
 
 def test_deleting_a_policy_removes_it_and_an_unknown_one_is_object_not_found(target, aas):
@@ -142,3 +143,21 @@ def test_describe_policies_pages_with_the_paginator(target, aas):
     assert len(first["ScalingPolicies"]) == 10 and first["NextToken"]
     pages = aas.get_paginator("describe_scaling_policies").paginate(ServiceNamespace="ecs")
     assert [p["PolicyName"] for page in pages for p in page["ScalingPolicies"]] == [f"p{i:02}" for i in range(12)]
+
+
+def test_a_target_holds_at_most_fifty_policies(target, aas):
+    for i in range(50):
+        aas.put_scaling_policy(PolicyName=f"p{i}", **TARGET, PolicyType="StepScaling",
+                               StepScalingPolicyConfiguration=STEPS)
+    assert error_of(put, aas=aas, PolicyName="one-more", PolicyType="StepScaling",
+                    StepScalingPolicyConfiguration=STEPS) == (
+        "LimitExceededException", common.limit_exceeded("scaling policies per scalable target", 50))
+    put(aas, PolicyName="p0", PolicyType="StepScaling", StepScalingPolicyConfiguration=STEPS)   # updating is fine
+
+
+def test_a_step_policy_holds_at_most_twenty_step_adjustments(target, aas):
+    steps = [{"MetricIntervalLowerBound": i, "MetricIntervalUpperBound": i + 1, "ScalingAdjustment": 1}
+             for i in range(21)]
+    assert error_of(put, aas=aas, PolicyType="StepScaling", StepScalingPolicyConfiguration={
+        "AdjustmentType": "ChangeInCapacity", "StepAdjustments": steps}) == (
+        "LimitExceededException", common.limit_exceeded("step adjustments per step scaling policy", 20))

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from emulator.autoscaling import scheduled_actions as sa
+from emulator.autoscaling import common, scheduled_actions as sa
 from tests.autoscaling.support import (RESOURCE, START, TARGET, aas, activities, desired, ecs, error_of,  # noqa: F401
                                        mock, register, web_service)
 
@@ -154,3 +154,10 @@ def test_the_rules_of_a_new_scheduled_action(web, aas):
 def test_a_scheduled_action_needs_a_registered_target(ecs, aas):
     web_service(ecs)
     assert error_of(schedule, aas=aas, expression="rate(1 day)")[0] == "ObjectNotFoundException"
+
+
+def test_a_target_holds_at_most_two_hundred_scheduled_actions(web, aas):
+    for i in range(200):
+        schedule(aas, "cron(0 22 * * ? *)", name=f"a{i}")
+    assert error_of(schedule, aas=aas, expression="cron(0 22 * * ? *)", name="one-more") == (
+        "LimitExceededException", common.limit_exceeded("scheduled actions per scalable target", 200))

@@ -27,6 +27,15 @@ def test_scale_out_after_three_minutes_above_target(tracked, mock, ecs):
     assert events(service)[-2].startswith("(service web) has started 2 tasks:")
 
 
+def test_any_ecs_request_first_runs_the_evaluations_due_and_tasks_start_at_their_instant(tracked, mock, ecs):
+    set_metric(mock, "c", "web", CPU, 90.0)
+    mock.clock.advance(3600)
+    arns = ecs.list_tasks(cluster="c", serviceName="web")["taskArns"]     # not a DescribeServices
+    assert len(arns) == 10                # +180: 4, +240: 8, +300: 10 (max)
+    created = sorted(task["createdAt"].timestamp() - START for task in ecs.describe_tasks(cluster="c", tasks=arns)["tasks"])
+    assert created == [0, 0, 180, 180, 240, 240, 240, 240, 300, 300]
+
+
 def test_the_scaling_activity_says_what_and_why_at_the_instant_it_was_due(tracked, mock, ecs, aas):
     high = aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"][0]["Alarms"][0]["AlarmName"]
     set_metric(mock, "c", "web", CPU, 90.0)
