@@ -22,7 +22,7 @@ def _target(ctx, arn: str):
     return target
 
 
-def check_tags(ctx, added: dict, current: dict, arn: str | None = None) -> dict:
+def check_tags(added: dict, current: dict, arn: str | None = None) -> dict:
     """``current`` with ``added``, checked: no ``aws:`` keys, at most 50."""
     if any(key.lower().startswith(AWS_PREFIX) for key in added):
         raise ValidationException(RESERVED_PREFIX)
@@ -35,7 +35,7 @@ def check_tags(ctx, added: dict, current: dict, arn: str | None = None) -> dict:
 @autoscaling.operation("TagResource")
 def tag_resource(ctx, params: dict) -> dict:
     target = _target(ctx, params["ResourceARN"])
-    target.tags = check_tags(ctx, params["Tags"], target.tags, target.arn)
+    target.tags = check_tags(params["Tags"], target.tags, target.arn)
     return {}
 
 

@@ -16,6 +16,7 @@ from emulator.autoscaling.common import (DIMENSION, MAX_TARGETS, NAMESPACE, chec
                                          ecs_service_of, limit_exceeded, page, registered_target, target_key)
 from emulator.autoscaling.errors import LimitExceededException, ValidationException
 from emulator.autoscaling.service import autoscaling
+from emulator.autoscaling.tags import check_tags
 from emulator.core import ids
 
 NEW_TARGET_NEEDS_CAPACITY = "MinCapacity and MaxCapacity are required when registering a new scalable target"
@@ -76,7 +77,6 @@ def _check_capacities(minimum, maximum) -> None:
 
 @autoscaling.operation("RegisterScalableTarget")
 def register_scalable_target(ctx, params: dict) -> dict:
-    from emulator.autoscaling.tags import check_tags
     key = target_key(params)
     resource_id = key[1]
     target = ctx.store.targets.get(key)
@@ -85,7 +85,7 @@ def register_scalable_target(ctx, params: dict) -> dict:
     minimum = params.get("MinCapacity", target.min_capacity if target else 0)
     maximum = params.get("MaxCapacity", target.max_capacity if target else 0)
     _check_capacities(minimum, maximum)
-    tags = check_tags(ctx, params.get("Tags") or {}, {})
+    tags = check_tags(params.get("Tags") or {}, {})     # given when the target is created
     cluster, service = ecs_service_of(resource_id)
     if scaling.desired_count(ctx.engine, ctx.account, ctx.region, cluster, service, ctx.now) is None:
         raise ValidationException(service_missing(resource_id))
@@ -94,8 +94,8 @@ def register_scalable_target(ctx, params: dict) -> dict:
             raise LimitExceededException(limit_exceeded("scalable targets for ecs", MAX_TARGETS))
         target = ScalableTarget(
             resource_id=resource_id, arn=ctx.arn(f"scalable-target/0{ids.hex_id(27)}"),
-            min_capacity=minimum, max_capacity=maximum, role_arn=params.get("RoleARN") or f"arn:{ctx.partition}:iam::{ctx.account}:{SERVICE_ROLE}",
-            created_at=ctx.now, tags=tags)
+            min_capacity=minimum, max_capacity=maximum, created_at=ctx.now, tags=tags,
+            role_arn=params.get("RoleARN") or f"arn:{ctx.partition}:iam::{ctx.account}:{SERVICE_ROLE}")
         ctx.store.targets[key] = target
     else:
         target.min_capacity, target.max_capacity = minimum, maximum

@@ -20,22 +20,6 @@ def error_of(call, **kwargs) -> tuple[str, str]:
     return error["Code"], error["Message"]
 
 
-@pytest.fixture
-def mock(ecs_eks_mock):
-    ecs_eks_mock.clock.freeze(START)
-    return ecs_eks_mock
-
-
-@pytest.fixture
-def ecs(mock, ecs_client):
-    return ecs_client
-
-
-@pytest.fixture
-def aas(mock, autoscaling_client):
-    return autoscaling_client
-
-
 def web_service(ecs, desired: int = 2, name: str = "web") -> dict:
     if not ecs.list_clusters()["clusterArns"]:
         setup_web(ecs)
@@ -55,10 +39,6 @@ def track_cpu(aas, target: float = 50.0, name: str = "cpu50", **config) -> dict:
 
 def desired(ecs, name: str = "web") -> int:
     return describe(ecs, name)["desiredCount"]
-
-
-def running(ecs, name: str = "web") -> int:
-    return describe(ecs, name)["runningCount"]
 
 
 def activities(aas) -> list[dict]:

@@ -4,8 +4,7 @@ import re
 import pytest
 
 from emulator.autoscaling import common, targets
-from tests.autoscaling.support import (RESOURCE, START, TARGET, aas, ecs, error_of, mock, register,  # noqa: F401
-                                       track_cpu, web_service, desired)
+from tests.autoscaling.support import RESOURCE, START, TARGET, desired, error_of, register, track_cpu, web_service
 
 TARGET_ARN = re.compile(r"^arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0[0-9a-f]{27}$")
 

@@ -4,8 +4,7 @@ import re
 import pytest
 
 from emulator.autoscaling import common, policies
-from tests.autoscaling.support import (CPU, RESOURCE, START, TARGET, aas, ecs, error_of, mock, register,  # noqa: F401
-                                       track_cpu, web_service)
+from tests.autoscaling.support import CPU, RESOURCE, START, TARGET, error_of, register, track_cpu, web_service
 
 POLICY_ARN = re.compile(r"^arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:[0-9a-f-]{36}:resource/ecs/"
                         r"service/c/web:policyName/(?P<name>[\w-]+)$")

@@ -6,8 +6,7 @@ import re
 import pytest
 
 from emulator.autoscaling import common, scheduled_actions as sa
-from tests.autoscaling.support import (RESOURCE, START, TARGET, aas, activities, desired, ecs, error_of,  # noqa: F401
-                                       mock, register, web_service)
+from tests.autoscaling.support import RESOURCE, START, TARGET, activities, desired, error_of, register, web_service
 
 START_UTC = dt.datetime.fromtimestamp(START, dt.timezone.utc)      # 2027-01-15T08:00:00Z, a Friday
 ACTION_ARN = re.compile(r"^arn:aws:autoscaling:us-east-1:123456789012:scheduledAction:[0-9a-f-]{36}:resource/ecs/"

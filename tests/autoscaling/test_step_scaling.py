@@ -2,8 +2,7 @@
 import pytest
 
 from emulator.metrics import alarms, put_alarm, set_metric
-from tests.autoscaling.support import (RESOURCE, START, TARGET, aas, activities, desired, ecs, error_of,  # noqa: F401
-                                       mock, register, web_service)
+from tests.autoscaling.support import START, TARGET, activities, desired, register, web_service
 
 
 def step_policy(aas, adjustment_type: str, steps: list[dict], name: str = "cpu-high", **config) -> str:

@@ -2,7 +2,7 @@
 import pytest
 
 from emulator.autoscaling import tags
-from tests.autoscaling.support import aas, ecs, error_of, mock, register, web_service  # noqa: F401
+from tests.autoscaling.support import error_of, register, web_service
 
 UNKNOWN = "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0123456789abcdef0123456789ab"
 

@@ -3,8 +3,8 @@ cooldowns, DisableScaleIn and suspension hold it back."""
 import pytest
 
 from emulator.metrics import set_metric
-from tests.autoscaling.support import (CPU, RESOURCE, START, TARGET, aas, activities, desired, ecs, mock,  # noqa: F401
-                                       register, running, track_cpu, web_service)
+from tests.autoscaling.support import (CPU, RESOURCE, START, TARGET, activities, desired, register,
+                                       track_cpu, web_service)
 from tests.ecs.service_support import describe, events
 
 

@@ -8,7 +8,7 @@ import requests
 
 from emulator import mock_aws
 from emulator.autoscaling import common
-from tests.autoscaling.support import CPU, RESOURCE, START, TARGET, web_service
+from tests.autoscaling.support import CPU, RESOURCE, START, TARGET, desired, web_service
 
 TARGET_HEADER = "AnyScaleFrontendService.{}"
 
