@@ -251,6 +251,7 @@ def put_scaling_policy(ctx, params: dict) -> dict:
             ctx.store.alarms[alarm.name] = alarm
         policy.alarm_names = [alarm.name for alarm in alarms]
         out["Alarms"] = [alarm.describe() for alarm in alarms]
+    scaling.note_change(ctx.engine, ctx.store, ctx.now)
     return out
 
 
@@ -261,6 +262,7 @@ def delete_scaling_policy(ctx, params: dict) -> dict:
     if policy is None:
         raise ObjectNotFoundException(no_policy(target.resource_id, params["ScalableDimension"], params["PolicyName"]))
     scaling.forget_policy(ctx.store, target, policy)
+    scaling.note_change(ctx.engine, ctx.store, ctx.now)       # the others may now agree to scale in
     return {}
 
 

@@ -32,9 +32,10 @@ Laziness and locks. Evaluations and scheduled actions are events on the autoscal
 any request of an (account, region) takes a store's lock, :func:`catch_up` runs the events due up to now
 under the autoscaling store's lock; an event that changes ECS first brings the ECS store to its own instant,
 under the ECS store's lock. Locks are always taken in that order (autoscaling, then ECS) and ECS code never
-takes the autoscaling lock. The next evaluation is scheduled only while some alarm can still change state or
-is in ALARM (worked out from the metrics and alarms when a request arrives: setting a metric only records it),
-so a settled clock can be advanced by days at no cost.
+takes the autoscaling lock. The next evaluation is scheduled only while some alarm can still change state, or
+an alarm in ALARM has a policy that acted or was held back (see :func:`_evaluation_due`); it is worked out
+from the metrics, alarms and targets when a request arrives (setting a metric only records it), so a settled
+clock can be advanced by days at no cost.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ import dataclasses
 import math
 from collections import deque
 
-from emulator.core import ids
+from emulator.core import arns, ids
 from emulator.core.service import RequestContext
 from emulator.protocol.errors import ServiceError
 
@@ -80,7 +81,6 @@ def alarm_cause(alarm: str, policy: str) -> str:
 
 
 def alarm_arn(region: str, account: str, name: str) -> str:
-    from emulator.core import arns
     return arns.build("cloudwatch", region, account, f"alarm:{name}")
 
 
@@ -249,15 +249,48 @@ def metric_value(store, metric: tuple[str, str, str]) -> float | None:
     return None if entry is None else entry[0]
 
 
-def _evaluation_due(store) -> float | None:
-    """The first minute an evaluation can change something: some alarm is in ALARM (it triggers its policies
-    every minute) or has not settled on its metric's value since it was made or the metric was set."""
+def _ecs_as_it_stands(engine, store, target) -> tuple[int | None, float]:
+    """(desiredCount or None, when its deployment last changed) of the target's service, without running the
+    ECS timeline (so that no ECS event runs ahead of an evaluation due before it)."""
+    ecs_store = engine.store_as_is("ecs", store.account, store.region)
+    with ecs_store.lock:
+        found = _ecs_service(ecs_store, *target.ecs_service)
+        if found is None:
+            return None, store.last_evaluation
+        changed = max((d.updated_at for d in found.deployments), default=store.last_evaluation)
+        return found.desired_count, changed
+
+
+def _evaluation_due(engine, store) -> float | None:
+    """The first minute an evaluation can change something, or None while nothing can:
+
+    - an alarm has not settled on its metric's value (since it was made or the metric was set);
+    - an alarm in ALARM keeps triggering its policies every minute while one of them acted last minute or
+      was held back (a cooldown, a deployment in progress, a suspension); once they all rest (the capacity is
+      where they want it, or at a bound), the alarm wakes them again when its metric is set, the target or its
+      policies change (min, max, suspension, policies, scheduled actions), or the service's desired count is
+      changed by someone else (UpdateService).
+    """
     starts = []
+    firing: set[str] = set()                     # ARNs of the policies an alarm in ALARM triggers
     for alarm in store.alarms.values():
         entry = store.metrics.get(alarm.metric)
-        value = None if entry is None else entry[0]
-        if alarm.state == "ALARM" or not alarm.settled(value):
-            starts.append(max(alarm.created_at, entry[1] if entry is not None else alarm.created_at))
+        if not alarm.settled(None if entry is None else entry[0]):
+            starts.append(max(alarm.created_at, entry[1]))
+        elif alarm.state == "ALARM":
+            firing.update(alarm.policy_arns)
+            if not store.resting:
+                starts.append(store.last_evaluation)
+            elif entry[1] >= store.last_evaluation:
+                starts.append(entry[1])
+    if firing and store.resting:
+        if store.changed_at is not None and store.changed_at >= store.last_evaluation:
+            starts.append(store.changed_at)
+        for target in store.targets.values():
+            if any(policy.arn in firing for policy in target.policies.values()):
+                capacity, changed = _ecs_as_it_stands(engine, store, target)
+                if capacity != target.seen_capacity:
+                    starts.append(changed)
     if not starts:
         return None
     return max(next_boundary(min(starts)), store.last_evaluation + PERIOD)
@@ -266,9 +299,15 @@ def _evaluation_due(store) -> float | None:
 def _plan_evaluation(engine, store) -> None:
     if store.evaluation is not None:
         return
-    when = _evaluation_due(store)
+    when = _evaluation_due(engine, store)
     if when is not None:
         store.evaluation = store.timeline.at(when, lambda at: _evaluate(engine, store, at))
+
+
+def note_change(engine, store, at: float) -> None:
+    """A target, its policies or its bounds changed at ``at``: policies resting in ALARM look again."""
+    store.changed_at = at
+    _plan_evaluation(engine, store)
 
 
 def catch_up(engine, account: str, region: str) -> None:
@@ -283,34 +322,40 @@ def catch_up(engine, account: str, region: str) -> None:
 
 def _evaluate(engine, store, at: float) -> None:
     store.evaluation, store.last_evaluation = None, at
+    firing: dict[str, list[Alarm]] = {}          # policy ARN -> its alarms in ALARM
     for alarm in store.alarms.values():
         alarm.observe(metric_value(store, alarm.metric))
+        if alarm.state == "ALARM":
+            for arn in alarm.policy_arns:
+                firing.setdefault(arn, []).append(alarm)
+    restless = False
     for target in sorted(store.targets.values(), key=lambda t: t.order):
-        _scale(engine, store, target, at)
+        restless = _scale(engine, store, target, at, firing) or restless
+    store.resting = not restless
     _plan_evaluation(engine, store)
 
 
-def _triggered(store, target) -> list[tuple[Alarm, object]]:
-    by_arn = {policy.arn: policy for policy in target.policies.values()}
-    return [(alarm, by_arn[arn]) for alarm in store.alarms.values() if alarm.state == "ALARM"
-            for arn in alarm.policy_arns if arn in by_arn]
-
-
-def _scale(engine, store, target, at: float) -> None:
-    triggered = _triggered(store, target)
+def _scale(engine, store, target, at: float, firing: dict) -> bool:
+    """Apply what the target's triggered policies ask for; whether a later minute may act where this one did
+    not (it acted, or was held back by a cooldown, a deployment or a suspension)."""
+    triggered = [(alarm, policy) for policy in target.policies.values() for alarm in firing.get(policy.arn, ())]
     if not triggered:
-        return
+        return False
     state = service_state(engine, store.account, store.region, *target.ecs_service, at)
+    target.seen_capacity = None if state is None else state[0]
     if state is None:
-        return
+        return False
     current, deploying = state
     proposals = [p for alarm, policy in triggered
                  for p in [policy.propose(alarm, metric_value(store, alarm.metric), current, target, at)]
                  if p is not None]
-    outs = [p for p in proposals if p.scale_out and not target.suspended["DynamicScalingOutSuspended"]]
+    suspended_out, suspended_in = target.suspended["DynamicScalingOutSuspended"], target.suspended[
+        "DynamicScalingInSuspended"]
+    held_back = (target.cooldown.scaling_out(at) or target.cooldown.scaling_in(at)
+                 or (deploying and not suspended_in) or suspended_out or suspended_in)
+    outs = [p for p in proposals if p.scale_out and not suspended_out]
     # Application Auto Scaling turns scale-in off while an ECS deployment is in progress
-    ins = [p for p in proposals
-           if not p.scale_out and not deploying and not target.suspended["DynamicScalingInSuspended"]]
+    ins = [p for p in proposals if not p.scale_out and not deploying and not suspended_in]
     if outs:
         chosen = max(outs, key=lambda p: p.capacity)
     else:
@@ -319,13 +364,17 @@ def _scale(engine, store, target, at: float) -> None:
         if any(p.name not in ready for p in tracking):
             ins = [p for p in ins if not p.target_tracking]   # every target tracking policy must agree
         if not ins:
-            return
+            return held_back
         chosen = max(ins, key=lambda p: p.capacity)
-    if change_capacity(engine, store, target, chosen.capacity, at, alarm_cause(chosen.alarm.name, chosen.policy.name)):
-        if chosen.scale_out:
-            target.cooldown.scaled_out(at, current, chosen.cooldown)
-        else:
-            target.cooldown.scaled_in(at, chosen.cooldown)
+    if not change_capacity(engine, store, target, chosen.capacity, at,
+                           alarm_cause(chosen.alarm.name, chosen.policy.name)):
+        return held_back
+    if chosen.scale_out:
+        target.cooldown.scaled_out(at, current, chosen.cooldown)
+    else:
+        target.cooldown.scaled_in(at, chosen.cooldown)
+    target.seen_capacity = chosen.capacity
+    return True
 
 
 def forget_policy(store, target, policy) -> None:

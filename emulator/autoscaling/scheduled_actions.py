@@ -218,6 +218,7 @@ class ScheduledAction:
             record(store, target, at, capacity_description(minimum, maximum), triggered(self.name), "Successful",
                    capacity_succeeded(minimum, maximum))
             scaling.bring_into_range(engine, store, target, at, triggered(self.name))
+            scaling.note_change(engine, store, at)
         self.plan(engine, store, target, at)
 
     def describe(self) -> dict:

@@ -21,6 +21,8 @@ class AutoscalingStore(Store):
         self.alarms: dict = {}           # alarm name -> scaling.Alarm (target tracking's and the tests' own)
         self.evaluation = None           # the timeline's Timer of the next one-minute evaluation, if any
         self.last_evaluation = 0.0       # the minute last evaluated
+        self.resting = True              # no policy triggered then acted or was held back
+        self.changed_at = None           # when a target, its bounds or its policies last changed
 
 
 def validation_error(operation: str, violation: Violation, params: dict) -> ServiceError:

@@ -46,6 +46,7 @@ class ScalableTarget:
     policies: dict = dataclasses.field(default_factory=dict)            # name -> policies.ScalingPolicy
     scheduled_actions: dict = dataclasses.field(default_factory=dict)   # name -> scheduled_actions.ScheduledAction
     cooldown: scaling.Cooldowns = dataclasses.field(default_factory=scaling.Cooldowns)
+    seen_capacity: int | None = None     # the service's desired count when its policies last acted or looked
     order: int = dataclasses.field(default_factory=lambda: next(_order))
 
     namespace = NAMESPACE
@@ -105,6 +106,7 @@ def register_scalable_target(ctx, params: dict) -> dict:
         if name in (params.get("SuspendedState") or {}):
             target.suspended[name] = params["SuspendedState"][name]
     scaling.bring_into_range(ctx.engine, ctx.store, target, ctx.now)
+    scaling.note_change(ctx.engine, ctx.store, ctx.now)
     return {"ScalableTargetARN": target.arn}
 
 

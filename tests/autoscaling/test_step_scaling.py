@@ -143,3 +143,20 @@ def test_an_alarm_is_declared_and_listed_over_http(emulator_server):
 def test_put_alarm_refuses_a_bad_definition(mock, kwargs, message):
     with pytest.raises(ValueError, match=message):
         put_alarm(mock, "a", "c", "web", "CPUUtilization", threshold=1, **kwargs)
+
+
+def test_a_resting_policy_wakes_when_its_metric_is_set_again(web, mock, ecs, aas):
+    arn = step_policy(aas, "ExactCapacity", [
+        {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 20, "ScalingAdjustment": 6},
+        {"MetricIntervalLowerBound": 20, "ScalingAdjustment": 12}], Cooldown=0)
+    alarm_on_cpu(mock, arn)
+    set_metric(mock, "c", "web", "CPUUtilization", 80.0)
+    mock.clock.advance(120)
+    assert desired(ecs) == 6
+    store = mock.engine.store("application-autoscaling")
+    assert store.evaluation is None and store.timeline.pending() == 0     # in ALARM, but at rest
+    mock.clock.advance(600)
+    set_metric(mock, "c", "web", "CPUUtilization", 95.0)                  # at +720, still in ALARM
+    mock.clock.advance(60)
+    assert desired(ecs) == 12
+    assert activities(aas)[-1]["StartTime"].timestamp() - START == 780

@@ -233,3 +233,53 @@ def test_no_scale_in_while_a_deployment_is_in_progress(ecs, aas, mock):
     mock.clock.advance(61)
     assert describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED"
     assert desired(ecs) == 1
+
+
+def resting(mock) -> bool:
+    store = mock.engine.store("application-autoscaling")
+    return store.evaluation is None and store.timeline.pending() == 0
+
+
+def test_at_the_minimum_with_the_low_alarm_firing_nothing_is_left_on_the_clock(tracked, mock, ecs):
+    set_metric(mock, "c", "web", CPU, 10.0)
+    mock.clock.advance(900)
+    assert desired(ecs) == 1
+    mock.clock.advance(60)                # the alarm fires on, but the policy rests at the minimum
+    assert resting(mock)
+
+
+def test_a_desired_count_changed_by_hand_is_tracked_again_from_the_next_minute(tracked, mock, ecs, aas):
+    set_metric(mock, "c", "web", CPU, 10.0)
+    mock.clock.advance(960)
+    assert desired(ecs) == 1 and resting(mock)
+    mock.clock.advance(30)
+    ecs.update_service(cluster="c", service="web", desiredCount=5)     # at +990
+    mock.clock.advance(3600)
+    assert desired(ecs) == 1
+    newest = activities(aas)[-1]
+    assert (newest["Description"], newest["StartTime"].timestamp() - START) == ("Setting desired count to 1.", 1020)
+
+
+def test_raising_the_maximum_wakes_a_policy_resting_there(ecs, aas, mock):
+    web_service(ecs, desired=2)
+    register(aas, 1, 3)
+    track_cpu(aas, ScaleOutCooldown=0)
+    set_metric(mock, "c", "web", CPU, 100.0)
+    mock.clock.advance(900)               # the low alarm has settled on OK too
+    assert desired(ecs) == 3 and resting(mock)
+    mock.clock.advance(30)
+    aas.register_scalable_target(**TARGET, MaxCapacity=8)                # at +930
+    mock.clock.advance(600)
+    assert desired(ecs) == 8              # +960: 6, +1020: 8
+    assert [a["StartTime"].timestamp() - START for a in activities(aas)][-2:] == [960, 1020]
+
+
+def test_a_service_created_again_under_its_target_is_scaled_again(tracked, mock, ecs):
+    set_metric(mock, "c", "web", CPU, 90.0)
+    mock.clock.advance(300)
+    ecs.delete_service(cluster="c", service="web", force=True)
+    mock.clock.advance(3600 + 60)         # INACTIVE, then gone: the name is free
+    assert resting(mock)
+    web_service(ecs, desired=2)
+    mock.clock.advance(60)
+    assert desired(ecs) == 4
