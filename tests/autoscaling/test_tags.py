@@ -38,3 +38,9 @@ def test_more_than_fifty_tags_is_too_many(arn, aas):
 def test_aws_prefixed_keys_are_reserved(arn, aas):
     assert error_of(aas.tag_resource, ResourceARN=arn, Tags={"aws:owner": "me"}) == (
         "ValidationException", tags.RESERVED_PREFIX)
+
+
+def test_a_deregistered_target_has_no_tags_to_list(arn, aas):
+    aas.deregister_scalable_target(ServiceNamespace="ecs", ResourceId="service/c/web",
+                                   ScalableDimension="ecs:service:DesiredCount")
+    assert error_of(aas.list_tags_for_resource, ResourceARN=arn) == ("ResourceNotFoundException", tags.not_found(arn))
