@@ -37,6 +37,13 @@ def track_cpu(aas, target: float = 50.0, name: str = "cpu50", **config) -> dict:
             "PredefinedMetricType": CPU}, **config})
 
 
+def tracked_service(ecs, aas, desired: int = 2, minimum: int = 1, maximum: int = 10, **config) -> None:
+    """Service web with ``desired`` tasks, its target between ``minimum`` and ``maximum``, keeping CPU at 50%."""
+    web_service(ecs, desired=desired)
+    register(aas, minimum, maximum)
+    track_cpu(aas, **config)
+
+
 def desired(ecs, name: str = "web") -> int:
     return describe(ecs, name)["desiredCount"]
 

@@ -4,16 +4,14 @@ import pytest
 
 from emulator.metrics import set_metric
 from tests.autoscaling.support import (CPU, RESOURCE, START, TARGET, activities, desired, register,
-                                       track_cpu, web_service)
+                                       tracked_service, web_service)
 from tests.ecs.service_support import describe, events
 
 
 @pytest.fixture
 def tracked(ecs, aas):
     """web: 2 tasks, 1..10, keeping CPU at 50% with 60 s cooldowns."""
-    web_service(ecs, desired=2)
-    register(aas, 1, 10)
-    track_cpu(aas, ScaleOutCooldown=60, ScaleInCooldown=60)
+    tracked_service(ecs, aas, 2, 1, 10, ScaleOutCooldown=60, ScaleInCooldown=60)
 
 
 def test_scale_out_after_three_minutes_above_target(tracked, mock, ecs):
@@ -92,9 +90,7 @@ def test_just_under_target_but_above_ninety_percent_never_scales_in(tracked, moc
 
 
 def test_capacity_is_bounded_by_max_and_min(ecs, aas, mock):
-    web_service(ecs, desired=2)
-    register(aas, 2, 3)
-    track_cpu(aas, ScaleOutCooldown=0, ScaleInCooldown=0)
+    tracked_service(ecs, aas, 2, 2, 3, ScaleOutCooldown=0, ScaleInCooldown=0)
     set_metric(mock, "c", "web", CPU, 100.0)
     mock.clock.advance(600)
     assert desired(ecs) == 3
@@ -104,9 +100,7 @@ def test_capacity_is_bounded_by_max_and_min(ecs, aas, mock):
 
 
 def test_scale_out_cooldown_counts_the_added_capacity_so_only_a_larger_scale_out_acts(ecs, aas, mock):
-    web_service(ecs, desired=2)
-    register(aas, 1, 20)
-    track_cpu(aas, ScaleOutCooldown=300)
+    tracked_service(ecs, aas, 2, 1, 20, ScaleOutCooldown=300)
     set_metric(mock, "c", "web", CPU, 90.0)
     mock.clock.advance(180)
     assert desired(ecs) == 4              # scaled out at +180; cooldown until +480
@@ -123,9 +117,7 @@ def test_scale_out_cooldown_counts_the_added_capacity_so_only_a_larger_scale_out
 
 
 def test_scale_in_cooldown_blocks_the_next_scale_in(ecs, aas, mock):
-    web_service(ecs, desired=8)
-    register(aas, 1, 10)
-    track_cpu(aas, ScaleInCooldown=600)
+    tracked_service(ecs, aas, 8, 1, 10, ScaleInCooldown=600)
     set_metric(mock, "c", "web", CPU, 25.0)
     mock.clock.advance(900)
     assert desired(ecs) == 4              # ceil(8 * 25 / 50) at +900
@@ -136,9 +128,7 @@ def test_scale_in_cooldown_blocks_the_next_scale_in(ecs, aas, mock):
 
 
 def test_a_scale_out_ends_the_scale_in_cooldown(ecs, aas, mock):
-    web_service(ecs, desired=8)
-    register(aas, 1, 20)
-    track_cpu(aas, ScaleInCooldown=3600, ScaleOutCooldown=0)
+    tracked_service(ecs, aas, 8, 1, 20, ScaleInCooldown=3600, ScaleOutCooldown=0)
     set_metric(mock, "c", "web", CPU, 25.0)
     mock.clock.advance(900)
     assert desired(ecs) == 4
@@ -151,9 +141,7 @@ def test_a_scale_out_ends_the_scale_in_cooldown(ecs, aas, mock):
 
 
 def test_disable_scale_in_keeps_the_capacity(ecs, aas, mock):
-    web_service(ecs, desired=4)
-    register(aas, 1, 10)
-    track_cpu(aas, DisableScaleIn=True)
+    tracked_service(ecs, aas, 4, 1, 10, DisableScaleIn=True)
     set_metric(mock, "c", "web", CPU, 5.0)
     mock.clock.advance(3600)
     assert desired(ecs) == 4
@@ -170,9 +158,7 @@ def test_suspended_dynamic_scaling_does_not_scale_out(tracked, mock, ecs, aas):
 
 
 def test_with_two_policies_either_scales_out_but_both_must_agree_to_scale_in(ecs, aas, mock):
-    web_service(ecs, desired=4)
-    register(aas, 1, 10)
-    track_cpu(aas)
+    tracked_service(ecs, aas, 4, 1, 10)
     aas.put_scaling_policy(PolicyName="mem50", **TARGET, PolicyType="TargetTrackingScaling",
                            TargetTrackingScalingPolicyConfiguration={"TargetValue": 50.0, "PredefinedMetricSpecification": {
                                "PredefinedMetricType": "ECSServiceAverageMemoryUtilization"}})
@@ -223,9 +209,7 @@ def test_a_target_whose_service_was_deleted_scales_nothing(tracked, mock, ecs, a
 
 def test_no_scale_in_while_a_deployment_is_in_progress(ecs, aas, mock):
     mock.config.set_timing(**{"ecs.service.task_healthy": 1800})   # the deployment completes at +1800
-    web_service(ecs, desired=4)
-    register(aas, 1, 10)
-    track_cpu(aas)
+    tracked_service(ecs, aas, 4, 1, 10)
     set_metric(mock, "c", "web", CPU, 10.0)
     mock.clock.advance(1799)
     assert describe(ecs)["deployments"][0]["rolloutState"] == "IN_PROGRESS"
@@ -261,9 +245,7 @@ def test_a_desired_count_changed_by_hand_is_tracked_again_from_the_next_minute(t
 
 
 def test_raising_the_maximum_wakes_a_policy_resting_there(ecs, aas, mock):
-    web_service(ecs, desired=2)
-    register(aas, 1, 3)
-    track_cpu(aas, ScaleOutCooldown=0)
+    tracked_service(ecs, aas, 2, 1, 3, ScaleOutCooldown=0)
     set_metric(mock, "c", "web", CPU, 100.0)
     mock.clock.advance(900)               # the low alarm has settled on OK too
     assert desired(ecs) == 3 and resting(mock)
