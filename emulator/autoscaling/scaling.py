@@ -266,7 +266,7 @@ def _evaluation_due(engine, store) -> float | None:
 
     - an alarm has not settled on its metric's value (since it was made or the metric was set);
     - an alarm in ALARM keeps triggering its policies every minute while one of them acted last minute or
-      was held back (a cooldown, a deployment in progress, a suspension); once they all rest (the capacity is
+      was held back (a cooldown, a deployment in progress); once they all rest (the capacity is
       where they want it, or at a bound), the alarm wakes them again when its metric is set, the target or its
       policies change (min, max, suspension, policies, scheduled actions), or the service's desired count is
       changed by someone else (UpdateService).
@@ -337,7 +337,7 @@ def _evaluate(engine, store, at: float) -> None:
 
 def _scale(engine, store, target, at: float, firing: dict) -> bool:
     """Apply what the target's triggered policies ask for; whether a later minute may act where this one did
-    not (it acted, or was held back by a cooldown, a deployment or a suspension)."""
+    not (it acted, or was held back by a cooldown or a deployment in progress)."""
     triggered = [(alarm, policy) for policy in target.policies.values() for alarm in firing.get(policy.arn, ())]
     if not triggered:
         return False
@@ -349,10 +349,10 @@ def _scale(engine, store, target, at: float, firing: dict) -> bool:
     proposals = [p for alarm, policy in triggered
                  for p in [policy.propose(alarm, metric_value(store, alarm.metric), current, target, at)]
                  if p is not None]
-    suspended_out, suspended_in = target.suspended["DynamicScalingOutSuspended"], target.suspended[
-        "DynamicScalingInSuspended"]
-    held_back = (target.cooldown.scaling_out(at) or target.cooldown.scaling_in(at)
-                 or (deploying and not suspended_in) or suspended_out or suspended_in)
+    suspended_out, suspended_in = (target.suspended["DynamicScalingOutSuspended"],
+                                   target.suspended["DynamicScalingInSuspended"])
+    # what only time ends (a suspension ends with RegisterScalableTarget, which wakes the loop itself)
+    held_back = target.cooldown.scaling_out(at) or target.cooldown.scaling_in(at) or deploying
     outs = [p for p in proposals if p.scale_out and not suspended_out]
     # Application Auto Scaling turns scale-in off while an ECS deployment is in progress
     ins = [p for p in proposals if not p.scale_out and not deploying and not suspended_in]
