@@ -29,6 +29,7 @@ import time
 
 import boto3
 import botocore
+import requests
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -145,21 +146,24 @@ def emulator_in_process(tasks: int) -> float:
     from emulator import mock_aws
     with mock_aws():
         setup = prepare(boto3.client("ecs", region_name=REGION))
-        return timed(lambda: workload(*clients(), tasks, *setup))
+        pair = clients()
+        return timed(lambda: workload(*pair, tasks, *setup))
 
 
 def moto_in_process(tasks: int) -> float:
     import moto
     with moto.mock_aws():
         setup = prepare(boto3.client("ecs", region_name=REGION), boto3.client("ec2", region_name=REGION))
-        return timed(lambda: workload(*clients(), tasks, *setup))
+        pair = clients()
+        return timed(lambda: workload(*pair, tasks, *setup))
 
 
 def emulator_over_http(tasks: int) -> float:
     from emulator import EmulatorServer
     with EmulatorServer(port=0) as server:
         setup = prepare(boto3.client("ecs", region_name=REGION, endpoint_url=server.url))
-        return timed(lambda: workload(*clients(server.url), tasks, *setup))
+        pair = clients(server.url)
+        return timed(lambda: workload(*pair, tasks, *setup))
 
 
 def moto_over_http(tasks: int) -> float:
@@ -169,9 +173,11 @@ def moto_over_http(tasks: int) -> float:
     server.start()
     try:
         url = f"http://127.0.0.1:{port}"
+        requests.post(f"{url}/moto-api/reset", timeout=10)   # moto's server shares its state with the process
         setup = prepare(boto3.client("ecs", region_name=REGION, endpoint_url=url),
                         boto3.client("ec2", region_name=REGION, endpoint_url=url))
-        return timed(lambda: workload(*clients(url), tasks, *setup))
+        pair = clients(url)
+        return timed(lambda: workload(*pair, tasks, *setup))
     finally:
         server.stop()
 
