@@ -1,6 +1,6 @@
 """What the emulator costs beyond the client's own work: each call beside a fixed-body floor, same run.
 
-    python benchmarks/bench_floor.py [--rounds 15] [--calls 40] [--seconds 1.5] [--no-http]
+    python benchmarks/bench_floor.py [--rounds 15] [--calls 40] [--seconds 1] [--http-rounds 7] [--no-http]
 
 In-process, per call: the emulator (``mock_aws``) beside a ``before-send`` hook that answers the very
 bytes (status, headers, body) the emulator answered to the same call, so botocore signs, sends and
@@ -122,11 +122,14 @@ def in_process(rounds: int, calls: int) -> dict:
         f_ecs, f_eks = floor_client("ecs", answer), floor_client("eks", answer)
         floors[name] = calls_of(f_ecs, f_eks, arns)[name]
     samples = {name: ([], []) for name in ours}
-    for _ in range(rounds):
+    for round_ in range(rounds):
         for name in ours:
+            if round_ % 2:                       # alternate who goes first
+                sample(floors[name], calls, samples[name][1])
             with mock:
                 sample(ours[name], calls, samples[name][0])
-            sample(floors[name], calls, samples[name][1])
+            if not round_ % 2:
+                sample(floors[name], calls, samples[name][1])
     return {name: (statistics.median(a), statistics.median(b)) for name, (a, b) in samples.items()}
 
 
@@ -178,8 +181,8 @@ def over_http(rounds: int, seconds: float) -> dict:
             out = {}
             for threads in (1, 8):
                 figures = {"emulator": [], "floor": []}
-                for _ in range(rounds):
-                    for side, url in urls.items():
+                for round_ in range(rounds):
+                    for side, url in sorted(urls.items(), reverse=round_ % 2 == 1):   # alternate who goes first
                         figures[side].append(throughput(
                             lambda: boto3.client("ecs", region_name=REGION, endpoint_url=url), threads, seconds))
                 out[threads] = (statistics.median(figures["emulator"]), statistics.median(figures["floor"]))
@@ -195,8 +198,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--calls", type=int, default=40, help="calls per side per round, in-process")
-    parser.add_argument("--seconds", type=float, default=1.5, help="seconds per side per round, over HTTP")
-    parser.add_argument("--http-rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=1.0, help="seconds per side per round, over HTTP")
+    parser.add_argument("--http-rounds", type=int, default=7)
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()
     print(f"python {platform.python_version()}, boto3 {boto3.__version__}, botocore {botocore.__version__}, "
