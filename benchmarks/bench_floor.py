@@ -28,6 +28,8 @@ import boto3
 import botocore
 from botocore.awsrequest import AWSResponse
 
+from emulator.mock import _Body   # the raw body mock_aws hands botocore: the floor reads the same
+
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -36,18 +38,6 @@ logging.getLogger("emulator.requests").setLevel(logging.WARNING)
 REGION = "us-east-1"
 SUBNET = "subnet-0123456789abcdef0"
 AWSVPC = {"awsvpcConfiguration": {"subnets": [SUBNET], "securityGroups": ["sg-0123456789abcdef0"]}}
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **_):
-        yield self._data
-
-    def read(self, *_):
-        data, self._data = self._data, b""
-        return data
 
 
 def populate(ecs, eks) -> list[str]:
