@@ -13,9 +13,11 @@ tasks), tasks started ten per RunTask. At each size:
   task in one response; that is the call a user makes, so it is what is timed);
 * ``describe_tasks(cluster, tasks=<100 random task ARNs>)``;
 * for the emulator, the same calls' own time as its request log records it (``durationMs``: the
-  engine alone, without botocore's work, which for 100 tasks is most of a call), and a service
-  reconcile: a 20-task service in the same cluster has one task stopped and DescribeServices (the
-  request before which the scheduler runs) shows its replacement; the engine time of the pair.
+  engine alone, without botocore's work, which for 100 tasks is most of a call); the same call on
+  the 100 newest tasks (allocated together: what differs from 100 random ones is memory locality,
+  not the lookups); and a service reconcile: a 20-task service in the same cluster has one task
+  stopped and DescribeServices (the request before which the scheduler runs) shows its
+  replacement; the engine time of the pair.
   moto does not replace a service's stopped tasks, so it has no such figure.
 
 moto's calls are fewer (``--moto-calls``) and its sizes capped (``--moto-max``): at 50k tasks one of
@@ -137,6 +139,10 @@ def latencies(population: Population, sizes: list[int], calls: int) -> dict[int,
         out[size]["describe"] = timed(lambda: ecs.describe_tasks(cluster=CLUSTER, tasks=sample), calls)
         if engine is not None:
             out[size]["describe engine"] = engine_ms(engine, ("DescribeTasks",), calls)
+            newest = population.arns[-100:]       # the same work on tasks close together in memory
+            for _ in range(calls):
+                ecs.describe_tasks(cluster=CLUSTER, tasks=newest)
+            out[size]["newest engine"] = engine_ms(engine, ("DescribeTasks",), calls)
             for _ in range(calls):
                 replace_one(ecs)
             out[size]["reconcile engine"] = engine_ms(engine, ("StopTask", "DescribeServices"), calls)
@@ -218,8 +224,9 @@ def main() -> None:
     print(f"emulator growth from {sizes[0]} to {sizes[-1]} tasks (median at {sizes[-1]} / median at {sizes[0]}):")
     for label, key in (("ListTasks", "list"), ("ListTasks, engine", "list engine"),
                        ("DescribeTasks(100)", "describe"), ("DescribeTasks(100), engine", "describe engine"),
+                       ("DescribeTasks(100 newest), engine", "newest engine"),
                        ("service reconcile, engine", "reconcile engine")):
-        print(f"  {label:<28} {last[key] / first[key]:.2f}x")
+        print(f"  {label:<34} {last[key] / first[key]:.2f}x")
     if "moto" in results:
         print()
         print("moto / emulator (median latency):")
