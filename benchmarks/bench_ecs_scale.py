@@ -17,7 +17,8 @@ tasks), tasks started ten per RunTask. At each size:
   the 100 newest tasks (allocated together: what differs from 100 random ones is memory locality,
   not the lookups); and a service reconcile: a 20-task service in the same cluster has one task
   stopped and DescribeServices (the request before which the scheduler runs) shows its
-  replacement; the engine time of the pair.
+  replacement; the engine time of the pair, for an EC2 service (placing the replacement weighs
+  every container instance, as ECS does: 3 at 1k tasks, 126 at 50k) and a Fargate one.
   moto does not replace a service's stopped tasks, so it has no such figure.
 
 moto's calls are fewer (``--moto-calls``) and its sizes capped (``--moto-max``): at 50k tasks one of
@@ -46,7 +47,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 REGION = "us-east-1"
 CLUSTER = "scale"
-SERVICE, SERVICE_TASKS = "steady", 20
+SERVICE_TASKS = 20
+# the services whose reconcile is timed: EC2 (placement weighs every container instance) and Fargate
+SERVICES = {"ec2": "steady", "fargate": "steady-fargate"}
+AWSVPC = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"]}}
 TASKS_PER_INSTANCE = 400
 # Each task reserves 1 CPU unit and 16 MiB; an instance registers room for TASKS_PER_INSTANCE of them.
 INSTANCE_RESOURCES = [{"name": "CPU", "type": "INTEGER", "integerValue": TASKS_PER_INSTANCE},
@@ -64,11 +68,16 @@ class Population:
         ecs.create_cluster(clusterName=CLUSTER)
         ecs.register_task_definition(family="scale", containerDefinitions=[
             {"name": "app", "image": "busybox", "cpu": 1, "memory": 16, "essential": True}])
-        if engine is not None:          # the emulator: a service whose reconcile is timed
+        if engine is not None:          # the emulator: services whose reconcile is timed
             self._add_instance()
-            ecs.create_service(cluster=CLUSTER, serviceName=SERVICE, taskDefinition="scale",
+            ecs.create_service(cluster=CLUSTER, serviceName=SERVICES["ec2"], taskDefinition="scale",
                                desiredCount=SERVICE_TASKS, launchType="EC2")
             self.service_tasks = SERVICE_TASKS
+            ecs.register_task_definition(family="steady", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
+                                         cpu="256", memory="512",
+                                         containerDefinitions=[{"name": "app", "image": "busybox"}])
+            ecs.create_service(cluster=CLUSTER, serviceName=SERVICES["fargate"], taskDefinition="steady",
+                               desiredCount=SERVICE_TASKS, launchType="FARGATE", networkConfiguration=AWSVPC)
 
     def _add_instance(self) -> None:
         if self.ec2 is not None:       # moto registers only EC2 instances it knows
@@ -115,11 +124,11 @@ def engine_ms(engine, operations: tuple[str, ...], calls: int) -> float:
     return statistics.median(sum(e["durationMs"] for e in group) for group in groups)
 
 
-def replace_one(ecs) -> None:
+def replace_one(ecs, name: str) -> None:
     """Stop one of the service's tasks; the next request (DescribeServices) sees it replaced."""
-    arn = ecs.list_tasks(cluster=CLUSTER, serviceName=SERVICE, maxResults=1)["taskArns"][0]
+    arn = ecs.list_tasks(cluster=CLUSTER, serviceName=name, maxResults=1)["taskArns"][0]
     ecs.stop_task(cluster=CLUSTER, task=arn)
-    service = ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]
+    service = ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]
     assert service["runningCount"] + service["pendingCount"] == SERVICE_TASKS, "the stopped task is replaced"
 
 
@@ -143,9 +152,10 @@ def latencies(population: Population, sizes: list[int], calls: int) -> dict[int,
             for _ in range(calls):
                 ecs.describe_tasks(cluster=CLUSTER, tasks=newest)
             out[size]["newest engine"] = engine_ms(engine, ("DescribeTasks",), calls)
-            for _ in range(calls):
-                replace_one(ecs)
-            out[size]["reconcile engine"] = engine_ms(engine, ("StopTask", "DescribeServices"), calls)
+            for kind, name in SERVICES.items():
+                for _ in range(calls):
+                    replace_one(ecs, name)
+                out[size][f"reconcile {kind}"] = engine_ms(engine, ("StopTask", "DescribeServices"), calls)
         listed = ecs.list_tasks(cluster=CLUSTER, maxResults=100)["taskArns"]
         described = ecs.describe_tasks(cluster=CLUSTER, tasks=sample)["tasks"]
         out[size]["page"] = len(listed)
@@ -207,17 +217,17 @@ def main() -> None:
 
     print()
     print(f"{'tasks':>7} {'backend':<9} {'ListTasks ms':>13} {'(engine)':>9} {'(page)':>7} "
-          f"{'DescribeTasks(100) ms':>22} {'(engine)':>9} {'reconcile (engine) ms':>22} {'fill s':>8}")
+          f"{'DescribeTasks(100) ms':>22} {'(engine)':>9} {'reconcile EC2 / Fargate (engine) ms':>36} {'fill s':>8}")
     for size in sizes:
         for name in results:
             row = results[name].get(size)
             if row is None:
                 continue
             engine = {key: f"{row[key]:.3f}" if key in row else "-"
-                      for key in ("list engine", "describe engine", "reconcile engine")}
+                      for key in ("list engine", "describe engine", "reconcile ec2", "reconcile fargate")}
             print(f"{size:>7} {name:<9} {row['list'] * 1e3:>13.3f} {engine['list engine']:>9} {row['page']:>7} "
                   f"{row['describe'] * 1e3:>22.3f} {engine['describe engine']:>9} "
-                  f"{engine['reconcile engine']:>22} {row['setup']:>8.2f}")
+                  f"{engine['reconcile ec2'] + ' / ' + engine['reconcile fargate']:>36} {row['setup']:>8.2f}")
     ours = results["emulator"]
     first, last = ours[sizes[0]], ours[sizes[-1]]
     print()
@@ -225,7 +235,8 @@ def main() -> None:
     for label, key in (("ListTasks", "list"), ("ListTasks, engine", "list engine"),
                        ("DescribeTasks(100)", "describe"), ("DescribeTasks(100), engine", "describe engine"),
                        ("DescribeTasks(100 newest), engine", "newest engine"),
-                       ("service reconcile, engine", "reconcile engine")):
+                       ("EC2 service reconcile, engine", "reconcile ec2"),
+                       ("Fargate service reconcile, engine", "reconcile fargate")):
         print(f"  {label:<34} {last[key] / first[key]:.2f}x")
     if "moto" in results:
         print()
