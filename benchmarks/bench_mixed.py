@@ -14,11 +14,13 @@ The workload (one boto3 client per service, the same calls against both backends
 
 EC2 launch type, because moto 5.2 fails to start a Fargate task (awsvpc) at all.
 
-Rounds alternate the backends; figures are medians of wall-clock seconds for the whole workload.
+Rounds alternate the backends, in one process, each round starting from a collected heap;
+figures are medians of wall-clock seconds for the whole workload.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -131,6 +133,7 @@ def clients(endpoint_url=None):
 
 
 def timed(run) -> float:
+    gc.collect()    # both backends share the process: neither pays for collecting the other's garbage
     started = time.perf_counter()
     run()
     return time.perf_counter() - started
