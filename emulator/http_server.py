@@ -85,7 +85,9 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             environ["CONTENT_TYPE"] = self.headers["Content-Type"]
         for key, value in self.headers.items():
             name = "HTTP_" + key.upper().replace("-", "_")
-            if name not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            # The body is read whole (de-chunked) and its length set above: a Transfer-Encoding
+            # passed on would make werkzeug read the body as empty.
+            if name not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
                 environ[name] = f"{environ[name]},{value}" if name in environ else value
         return environ
 
