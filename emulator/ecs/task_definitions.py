@@ -582,9 +582,9 @@ def _normalize_container(container: dict, network_mode: str) -> dict:
     return out
 
 
-@ecs.operation("RegisterTaskDefinition")
-def register_task_definition(ctx: RequestContext, params: dict) -> dict:
-    params = without_empty_roles(params)
+def check_registration(ctx: RequestContext, params: dict) -> tuple[dict, int | None, int | None, list[str], dict]:
+    """RegisterTaskDefinition's checks of ``params`` (roles already without empty ones), in order; nothing
+    is registered. Returns the echoed members, task cpu and memory, compatibilities and tags."""
     family, containers = params["family"], params["containerDefinitions"]
     network_mode = params.get("networkMode", "bridge")
     check_family(family)
@@ -602,7 +602,15 @@ def register_task_definition(ctx: RequestContext, params: dict) -> dict:
     check_execution_role(containers, params.get("executionRoleArn"))
     if params.get("tags") == []:    # what DescribeTaskDefinition answers for no tags, fed back as is
         raise ClientException(TAGS_EMPTY)
-    tags = tags_from_request(params.get("tags"))
+    return echoed, cpu, memory, compatibilities, tags_from_request(params.get("tags"))
+
+
+@ecs.operation("RegisterTaskDefinition")
+def register_task_definition(ctx: RequestContext, params: dict) -> dict:
+    params = without_empty_roles(params)
+    family, containers = params["family"], params["containerDefinitions"]
+    network_mode = params.get("networkMode", "bridge")
+    echoed, cpu, memory, compatibilities, tags = check_registration(ctx, params)
 
     reg = registry(ctx)
     revision = reg.next_revision(family)
