@@ -142,7 +142,7 @@ class Generator:
 
 
 def _wrong_type(schema: dict, rng: random.Random):
-    kind = schema.get("type")
+    kind = schema.get("type") if isinstance(schema.get("type"), str) else "timestamp"
     choices = {"string": [123, True, ["a"], {"a": "b"}], "integer": ["7", 1.5, [1], False],
                "number": ["7", [1.0], {}], "boolean": ["true", 1, []], "array": ["a", {}, 5],
                "object": ["a", [], 5]}.get(kind, [{"a": 1}, [1]])
