@@ -67,19 +67,29 @@ class Generator:
         return schema
 
     def valid(self) -> dict:
+        """The required members only."""
         return self.instance(self.schema, "", 0)
 
-    def instance(self, schema: dict, member: str, depth: int):
+    def full(self) -> dict:
+        """Every member, a few levels down, each list and map with one entry."""
+        return self.instance(self.schema, "", 0, every=True)
+
+    def instance(self, schema: dict, member: str, depth: int, every: bool = False):
         schema = self.resolve(schema)
         kind = schema.get("type")
         if kind == "object":
             if "additionalProperties" in schema:
-                return {}
+                if not every or depth > 4:
+                    return {}
+                key = self.string(self.resolve(schema.get("propertyNames", {})), "key")
+                return {key: self.instance(schema["additionalProperties"], key, depth + 1, every)}
             properties = schema.get("properties", {})
-            return {name: self.instance(properties[name], name, depth + 1) for name in schema.get("required", [])}
+            names = ([name for name in properties if name != "nextToken"] if every and depth <= 4
+                     else schema.get("required", []))
+            return {name: self.instance(properties[name], name, depth + 1, every) for name in names}
         if kind == "array":
             count = max(1, schema.get("minItems", 0)) if depth < 6 else schema.get("minItems", 0)
-            return [self.instance(schema["items"], member, depth + 1) for _ in range(count)]
+            return [self.instance(schema["items"], member, depth + 1, every) for _ in range(count)]
         if kind == "string":
             return self.string(schema, member)
         if kind in ("integer", "number"):
@@ -94,7 +104,7 @@ class Generator:
             return schema["enum"][0]
         low, high = schema.get("minLength", 0), schema.get("maxLength", 1 << 20)
         pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
-        candidates = ([self.names[member]] if member in self.names else []) + list(STRINGS)
+        candidates = ([self.names[member]] if member in self.names else []) + _hints(member) + list(STRINGS)
         for text in candidates:
             if low <= len(text) <= high and (pattern is None or pattern.search(text)):
                 return text
@@ -138,7 +148,27 @@ class Generator:
             variants.append((f"{name} nested too deep", {**base, name: _nested(MAX_DEPTH + 5)}))
             variants.append((f"{name} nested, under the limit", {**base, name: _nested(MAX_DEPTH - 3)}))
         variants.append(("an unknown member", {**base, "noSuchMember": {"a": [1, None, "x"]}}))
+        full = self.full()
+        for _ in range(4):
+            path, value = _mutated(full, rng)
+            variants.append((f"every member, {path} replaced by {value!r}"[:120], _replace(full, path, value)))
         return [(what, copy.deepcopy(params)) for what, params in variants]
+
+
+def _hints(member: str) -> list[str]:
+    """Strings that suit a member by its name."""
+    lowered = member.lower()
+    if lowered.endswith("arn") or lowered.endswith("arns"):
+        return ["arn:aws:iam::123456789012:role/r1"]
+    if lowered.endswith("url"):
+        return ["https://oidc.example.com"]
+    if lowered == "cpu":
+        return ["256"]
+    if lowered == "memory":
+        return ["512"]
+    if lowered in ("image", "version"):
+        return ["nginx:1" if lowered == "image" else "1.33"]
+    return []
 
 
 def _wrong_type(schema: dict, rng: random.Random):
@@ -160,3 +190,32 @@ def _nested(depth: int):
     for level in range(depth - 1):
         value = [value] if level % 2 else {"k": value}
     return value
+
+
+def _paths(value, prefix=()):
+    """Every (path, leaf or container) inside ``value``."""
+    out = []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        out.append((prefix + (key,), item))
+        out.extend(_paths(item, prefix + (key,)))
+    return out
+
+
+def _mutated(value: dict, rng: random.Random):
+    """A random place inside ``value`` and a value of another JSON type (or a hostile one) for it."""
+    paths = _paths(value)
+    if not paths:
+        return ("noSuchMember",), None
+    path, current = rng.choice(paths)
+    replacements = [None, "", "x" * 3000, -1, 0, 2 ** 63, 1.5, True, [], {}, [None], {"": None}, "\u0000\n"]
+    return path, rng.choice([r for r in replacements if type(r) is not type(current)])
+
+
+def _replace(value: dict, path: tuple, new) -> dict:
+    out = copy.deepcopy(value)
+    target = out
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = new
+    return out

@@ -114,7 +114,7 @@ def test_every_operation_with_generated_inputs(prepared, service):
             assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (501, "NotImplemented")
             continue
         generator = Generator(service, operation, rng, NAMES)
-        for what, params in [*generator.invalid(), ("valid", generator.valid())]:
+        for what, params in [*generator.invalid(), ("every member", generator.full()), ("valid", generator.valid())]:
             answer = engine.handle(service, wire_request(service, operation, params))
             after = fingerprint(engine)
             check_answer(f"{service}.{operation} ({what})", service, answer, before, after, problems)
