@@ -53,6 +53,12 @@ def test_unknown_admin_path_is_json(emulator_server):
     assert response.status_code == 404 and response.headers["Content-Type"].startswith("application/json")
 
 
+def test_a_method_no_route_takes_is_a_typed_json_405(emulator_server):
+    response = requests.request("TRACE", emulator_server.url + "/clusters")
+    assert response.status_code == 405 and response.headers["x-amzn-ErrorType"] == "InvalidRequest"
+    assert response.json()["__type"] == "InvalidRequest"
+
+
 def _aws(url, *args):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s", AWS_DEFAULT_REGION="us-east-1",
                AWS_PAGER="")
