@@ -143,3 +143,17 @@ def test_an_over_large_chunked_body_over_http(emulator_server):
         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
         "Content-Type": "application/x-amz-json-1.1"})
     assert_typed_http(response, "ecs", 413, TOO_LARGE)
+
+
+def test_a_lone_surrogate_in_a_boto3_parameter(ecs_client, eks_client):
+    with pytest.raises(ClientError) as info:
+        ecs_client.create_cluster(clusterName="web\ud800")
+    assert info.value.response["Error"] == {
+        "Code": "SerializationException", "Message": jsonutil.LONE_SURROGATE.format(code=0xD800)}
+    assert ecs_client.list_clusters()["clusterArns"] == []
+    with pytest.raises(ClientError) as info:
+        eks_client.create_cluster(name="c", roleArn="arn:aws:iam::123456789012:role/r",
+                                  resourcesVpcConfig={"subnetIds": ["subnet-1"]}, tags={"team": "\udc00"})
+    assert info.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert info.value.response["Error"]["Message"] == jsonutil.LONE_SURROGATE.format(code=0xDC00)
+    assert eks_client.list_clusters()["clusters"] == []
