@@ -10,6 +10,8 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
 ``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
+``POST /_emulator/faults``   make calls of a service (or one operation) answer an error or answer late (see ``emulator.faults``)
+``GET  /_emulator/faults``   ``{"rules": [...]}`` with how often each fired; ``DELETE`` removes them (``?id=`` one)
 ``POST /_emulator/metrics``  set a metric Application Auto Scaling reads (see ``emulator.metrics``)
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
@@ -113,6 +115,25 @@ def create_app(engine: Emulator | None = None) -> Flask:
         if request.method == "DELETE":
             return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
         return jsonify({"rules": failures.failure_rules(engine, account, region)})
+
+    @app.route("/_emulator/faults", methods=["GET", "POST", "DELETE"])
+    def faults():
+        from emulator import faults as fault_api
+        account, region = request.args.get("account"), request.args.get("region")
+        if request.method == "POST":
+            body = request.get_json(force=True, silent=True)
+            if not isinstance(body, dict):
+                return _admin_error("Expected a JSON object.")
+            unknown = sorted(set(body) - set(fault_api.FIELDS))
+            if unknown:
+                return _admin_error(f"Unknown fields {unknown}: expected {', '.join(fault_api.FIELDS)}.")
+            try:
+                return jsonify(fault_api.inject(engine, **{"account": account, "region": region, **body}))
+            except ValueError as exc:
+                return _admin_error(str(exc))
+        if request.method == "DELETE":
+            return jsonify({"removed": fault_api.clear_faults(engine, request.args.get("id"), account, region)})
+        return jsonify({"rules": fault_api.fault_rules(engine, account, region)})
 
     def listed_or_declared(key: str, listing, declare):
         """GET: ``{key: listing(engine, account, region)}``; POST: what ``declare(body, account, region)`` made.
