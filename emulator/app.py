@@ -128,7 +128,8 @@ def create_app(engine: Emulator | None = None) -> Flask:
             if unknown:
                 return _admin_error(f"Unknown fields {unknown}: expected {', '.join(fault_api.FIELDS)}.")
             try:
-                return jsonify(fault_api.inject(engine, **{"account": account, "region": region, **body}))
+                service = body.pop("service", None)
+                return jsonify(fault_api.inject(engine, service, **{"account": account, "region": region, **body}))
             except ValueError as exc:
                 return _admin_error(str(exc))
         if request.method == "DELETE":
