@@ -30,10 +30,14 @@ class _AsyncBody:
         return data
 
 
+def _installed() -> bool:
+    return importlib.util.find_spec("aiobotocore") is not None
+
+
 def install(active_engine: Callable) -> None:
     """Answer aiobotocore's requests from ``active_engine()`` (None: pass them through), if it is installed."""
     global _original
-    if _original is not None or importlib.util.find_spec("aiobotocore") is None:
+    if _original is not None or not _installed():
         return
     from aiobotocore.awsrequest import AioAWSResponse
     from aiobotocore.endpoint import AioEndpoint, convert_to_response_dict

@@ -106,3 +106,14 @@ def test_other_services_go_through_and_the_endpoint_is_restored():
             asyncio.run(scenario())
         assert mock.requests == []
     assert AioEndpoint._do_get_response is original
+
+
+def test_without_aiobotocore_the_mock_works_as_before(monkeypatch):
+    import boto3
+
+    from emulator import aio
+    original = AioEndpoint._do_get_response
+    monkeypatch.setattr(aio, "_installed", lambda: False)
+    with mock_aws():
+        assert AioEndpoint._do_get_response is original
+        assert boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"] == []
