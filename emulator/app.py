@@ -37,6 +37,7 @@ ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
 def _admin_error(message: str, status: int = 400):
     response = jsonify({"__type": "InvalidRequest", "message": message})
     response.status_code = status
+    response.headers["x-amzn-ErrorType"] = "InvalidRequest"   # typed like every other error answer
     return response
 
 
