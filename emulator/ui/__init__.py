@@ -13,7 +13,7 @@ from importlib import resources
 from flask import Flask, Response, abort, request
 
 from emulator.protocol.jsonutil import dumps
-from emulator.ui.snapshot import snapshot
+from emulator.ui.snapshot import state_of
 
 FILES = {"": ("index.html", "text/html"), "dashboard.css": ("dashboard.css", "text/css"),
          "dashboard.js": ("dashboard.js", "text/javascript")}
@@ -28,7 +28,7 @@ def register(app: Flask, engine) -> None:
     @app.get("/_emulator/ui/<name>")
     def ui_file(name: str):
         if name == "state":
-            state = snapshot(engine, request.args.get("account") or None, request.args.get("region") or None)
+            state = state_of(engine, request.args.get("account") or None, request.args.get("region") or None)
             return Response(dumps(state), mimetype="application/json", headers={"Cache-Control": "no-store"})
         if name not in FILES:
             abort(404)

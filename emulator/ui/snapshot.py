@@ -182,7 +182,7 @@ def timeline(engine, account: str, region: str, ecs: dict, eks: dict) -> list:
     for cluster in ecs["clusters"]:
         for entry in cluster["services"]:
             service = entry["service"]
-            for event in service.get("events", []):
+            for event in reversed(service.get("events", [])):      # the API lists them newest first
                 entries.append(_entry(event["createdAt"], "service", service["serviceName"], event["message"]))
         for task in cluster["tasks"]:
             task_id = task["taskArn"].rsplit("/", 1)[-1]
@@ -197,8 +197,10 @@ def timeline(engine, account: str, region: str, ecs: dict, eks: dict) -> list:
         for update in cluster["updates"]:
             entries.append(_entry(update.get("createdAt"), "update", update["resource"],
                                   f"{update.get('type', 'update')} {update.get('status', '')}".strip()))
-    entries = [e for e in entries if e["time"] is not None]
-    entries.sort(key=lambda e: e["time"], reverse=True)
+    # Entries were added oldest first within each source; at one instant (a frozen clock) they keep that order.
+    order = {id(e): n for n, e in enumerate(entries)}
+    entries = sorted((e for e in entries if e["time"] is not None), key=lambda e: (e["time"], order[id(e)]),
+                     reverse=True)
     return entries[:TIMELINE]
 
 
@@ -213,7 +215,7 @@ def scope_of(engine, account: str | None, region: str | None) -> tuple[str, str]
     return scopes[0]
 
 
-def snapshot(engine, account: str | None = None, region: str | None = None) -> dict:
+def state_of(engine, account: str | None = None, region: str | None = None) -> dict:
     account, region = scope_of(engine, account, region)
     reader = Reader(engine, account, region)
     ecs, eks = ecs_state(reader), eks_state(reader)
