@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ARTIFACTS = pathlib.Path(os.environ.get("TEST_ARTIFACTS") or pathlib.Path(__file__).parents[2] / "test-artifacts")
@@ -141,8 +142,16 @@ def test_resources_appear_with_their_states_and_move_when_the_page_advances_the_
 
     create_nodegroup(eks, "dev", "workers")                 # made by the user's code: the page sees it by itself
     page.wait(lambda: page.fields(f'[data-card="{dev}"] .nodegroups', "status") == ["CREATING"])
+    eks.create_addon(clusterName="dev", addonName="vpc-cni")
+    update = eks.update_cluster_config(name="dev", logging={"clusterLogging": [{"types": ["api"], "enabled": True}]})
+    page.wait(lambda: page.fields(f'[data-card="{dev}"] .updates', "status") == ["InProgress"])
+    assert page.text(f'[data-card="{dev}"] .updates h4') == "Updates (1) 1 in progress"
+    assert page.fields(f'[data-card="{dev}"] .updates', "id") == [update["update"]["id"]]
+    assert page.fields(f'[data-card="{dev}"] .addons', "status") == ["CREATING"]
+    assert page.text(f'[data-card="{dev}"] h3') == "EKS cluster dev UPDATING"
     timeline = [li.text for li in page.all("#timeline li")]
-    assert "CreateNodegroup → 200" in timeline[0] and "request" in timeline[0]
+    assert "LoggingUpdate InProgress" in timeline[0] and "UpdateClusterConfig → 200" in timeline[1]
+    assert "CreateNodegroup → 200" in "".join(timeline[:6])
     assert any("RUNNING" in line for line in timeline) and any("has reached a steady state" in line for line in timeline)
     assert not any("/_emulator" in line for line in timeline)
 
@@ -207,7 +216,7 @@ def test_the_selector_shows_another_account_and_region(page, emulator_server):
     assert page.all('[data-card$=":cluster/here"]') and not page.all('[data-card$=":cluster/there"]')
     options = [o.text for o in page.all("#scope option")]
     assert options == ["123456789012 · us-east-1", "222222222222 · eu-west-1"]
-    webdriver.support.select.Select(page.find("#scope")).select_by_visible_text("222222222222 · eu-west-1")
+    Select(page.find("#scope")).select_by_visible_text("222222222222 · eu-west-1")
     page.wait(lambda: bool(page.all('[data-card$=":cluster/there"]')))
     assert page.driver.current_url.endswith("?account=222222222222&region=eu-west-1")
     page.driver.refresh()
