@@ -24,12 +24,14 @@ def _file(name: str) -> bytes:
 
 
 def register(app: Flask, engine) -> None:
+    @app.get("/_emulator/ui/state")
+    def ui_state():
+        state = state_of(engine, request.args.get("account") or None, request.args.get("region") or None)
+        return Response(dumps(state), mimetype="application/json", headers={"Cache-Control": "no-store"})
+
     @app.get("/_emulator/ui", defaults={"name": ""})
     @app.get("/_emulator/ui/<name>")
     def ui_file(name: str):
-        if name == "state":
-            state = state_of(engine, request.args.get("account") or None, request.args.get("region") or None)
-            return Response(dumps(state), mimetype="application/json", headers={"Cache-Control": "no-store"})
         if name not in FILES:
             abort(404)
         filename, mimetype = FILES[name]

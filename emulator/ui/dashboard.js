@@ -225,9 +225,12 @@ function draw(state) {
   document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
 }
 
-function showError(message) {
+// One message at a time; a successful read clears only a failed read's message, not a refused action's.
+function showError(message, source) {
   const error = document.getElementById("error");
+  if (!message && source && error.dataset.source !== source) return;
   error.textContent = message || "";
+  error.dataset.source = source || "";
   error.hidden = !message;
 }
 
@@ -240,9 +243,9 @@ async function refresh() {
     const response = await fetch("/_emulator/ui/state?" + query, {cache: "no-store"});
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     draw(await response.json());
-    showError("");
+    showError("", "state");
   } catch (error) {
-    showError(`Cannot read the emulator's state: ${error.message}`);
+    showError(`Cannot read the emulator's state: ${error.message}`, "state");
   }
   if (document.getElementById("auto-refresh").checked) timer = setTimeout(refresh, REFRESH_MS);
 }
@@ -276,4 +279,7 @@ document.getElementById("reset").addEventListener("click", () => {
     admin("/_emulator/reset");
   }
 });
+fetch("/_emulator/health").then(r => r.json()).then(health => {
+  document.getElementById("version").textContent = health.version;
+}, () => {});
 refresh();

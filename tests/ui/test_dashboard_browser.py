@@ -111,6 +111,29 @@ def test_an_empty_emulator_says_how_to_point_an_sdk_here(page, emulator_server):
     assert f"aws --endpoint-url {emulator_server.url} ecs create-cluster --cluster-name demo" in hint
     assert f'endpoint_url="{emulator_server.url}", region_name="us-east-1"' in hint
     assert page.all(".card") == [] and page.all("#timeline li") == []
+    from emulator import __version__
+    page.wait(lambda: page.text("#version") == __version__)
+
+
+def test_the_refresh_button_reads_the_state_when_auto_refresh_is_off(page, emulator_server):
+    page.open()
+    page.click("#auto-refresh")
+    clients(emulator_server)[0].create_cluster(clusterName="late")
+    page.click("#refresh-now")
+    page.wait(lambda: bool(page.all('[data-card$=":cluster/late"]')))
+    assert page.all("#hint") == []
+
+
+def test_a_refused_clock_change_is_shown(page, emulator_server):
+    page.open()
+    seconds = page.find("#advance-seconds")
+    seconds.clear()
+    seconds.send_keys("-5")
+    page.click("#advance")
+    page.wait(lambda: page.text("#error") == "/_emulator/clock: the clock cannot go backwards")
+    page.click("#freeze")
+    page.wait(lambda: page.text("#clock-state") == "frozen")
+    assert not page.find("#error").is_displayed() and emulator_server.clock.frozen
 
 
 def test_resources_appear_with_their_states_and_move_when_the_page_advances_the_clock(page, emulator_server):
