@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                                 reason="no Chromium and chromedriver on this machine "
                                        "(Debian: apt-get install chromium chromium-driver)")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -69,7 +69,9 @@ class Dashboard:
         return self
 
     def wait(self, condition, timeout: float = 10):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda _: condition())
+        """Wait for ``condition()``; an element redrawn under a lookup is looked up again."""
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=[StaleElementReferenceException]).until(lambda _: condition())
 
     def refreshes(self) -> int:
         return int(self.driver.execute_script("return Number(document.body.dataset.refreshes || 0)"))
@@ -85,17 +87,23 @@ class Dashboard:
     def all(self, css: str) -> list:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
-    def field(self, key: str, field: str) -> str:
-        return self.find(f'details[data-key="{key}"] > summary [data-field="{field}"]').text
+    # Texts are read in one script, so a redraw cannot come between finding an element and reading it.
+    def texts(self, css: str) -> list[str]:
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim())", css)
+
+    def text(self, css: str) -> str | None:
+        found = self.texts(css)
+        return found[0] if found else None
+
+    def field(self, key: str, field: str) -> str | None:
+        return self.text(f'details[data-key="{key}"] > summary [data-field="{field}"]')
 
     def fields(self, css: str, field: str) -> list[str]:
-        return [e.text for e in self.all(f'{css} details.item > summary [data-field="{field}"]')]
+        return self.texts(f'{css} details.item > summary [data-field="{field}"]')
 
     def click(self, css: str) -> None:
-        self.find(css).click()
-
-    def text(self, css: str) -> str:
-        return self.find(css).text
+        self.wait(lambda: self.find(css).click() or True)
 
     def no_alert(self) -> bool:
         try:
@@ -172,7 +180,7 @@ def test_resources_appear_with_their_states_and_move_when_the_page_advances_the_
     assert page.fields(f'[data-card="{dev}"] .updates', "id") == [update["update"]["id"]]
     assert page.fields(f'[data-card="{dev}"] .addons', "status") == ["CREATING"]
     assert page.text(f'[data-card="{dev}"] h3') == "EKS cluster dev UPDATING"
-    timeline = [li.text for li in page.all("#timeline li")]
+    timeline = page.texts("#timeline li")
     assert "LoggingUpdate InProgress" in timeline[0] and "UpdateClusterConfig → 200" in timeline[1]
     assert "CreateNodegroup → 200" in "".join(timeline[:6])
     assert any("RUNNING" in line for line in timeline) and any("has reached a steady state" in line for line in timeline)
@@ -204,13 +212,13 @@ def test_the_open_panel_and_the_scroll_survive_refreshes(page, emulator_server):
     arn = arns[-1]
     page.click(f'details[data-key="{arn}"] > summary')
     panel = f'details[data-key="{arn}"]'
-    assert page.find(panel).get_attribute("open") is not None
+    assert page.driver.execute_script("return document.querySelector(arguments[0]).open", panel) is True
     page.driver.execute_script(f"document.querySelector('{panel} .json').scrollTop = 120")
     page.driver.execute_script("window.scrollTo(0, 300)")
     ecs.stop_task(cluster="batch", task=arns[0], reason="enough")       # the state changes: the page redraws
     page.wait(lambda: page.field(arns[0], "desiredStatus") == "STOPPED")
     page.next_refresh()
-    assert page.find(panel).get_attribute("open") is not None
+    assert page.driver.execute_script("return document.querySelector(arguments[0]).open", panel) is True
     assert page.driver.execute_script("return window.scrollY") == 300
     assert page.driver.execute_script(f"return document.querySelector('{panel} .json').scrollTop") == 120
 
@@ -237,7 +245,7 @@ def test_the_selector_shows_another_account_and_region(page, emulator_server):
     clients(emulator_server, region="eu-west-1", access_key="222222222222")[0].create_cluster(clusterName="there")
     page.open()
     assert page.all('[data-card$=":cluster/here"]') and not page.all('[data-card$=":cluster/there"]')
-    options = [o.text for o in page.all("#scope option")]
+    options = page.texts("#scope option")
     assert options == ["123456789012 · us-east-1", "222222222222 · eu-west-1"]
     Select(page.find("#scope")).select_by_visible_text("222222222222 · eu-west-1")
     page.wait(lambda: bool(page.all('[data-card$=":cluster/there"]')))
