@@ -126,7 +126,7 @@ def _eks_updates(reader: Reader, name: str, **parent) -> list:
     for update_id in ids:
         answer = reader.maybe("eks", "DescribeUpdate", name=name, updateId=update_id, **parent)
         if answer:
-            updates.append(dict(answer["update"], **{"resource": next(iter(parent.values()), name)}))
+            updates.append(dict(answer["update"], resource=next(iter(parent.values()), name)))
     return updates
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.eks.cluster_support import create_nodegroup
 from tests.ecs.service_support import AWSVPC
+from tests.ecs.task_support import register_instance
 from tests.ui.support import ACCOUNT, SCRIPT, clients, estate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -126,10 +127,15 @@ def test_an_empty_emulator_says_how_to_point_an_sdk_here(page, emulator_server):
 def test_the_refresh_button_reads_the_state_when_auto_refresh_is_off(page, emulator_server):
     page.open()
     page.click("#auto-refresh")
-    clients(emulator_server)[0].create_cluster(clusterName="late")
+    ecs = clients(emulator_server)[0]
+    ecs.create_cluster(clusterName="late")
+    instance = register_instance(ecs, "late")
     page.click("#refresh-now")
     page.wait(lambda: bool(page.all('[data-card$=":cluster/late"]')))
     assert page.all("#hint") == []
+    key = instance["containerInstanceArn"]
+    assert [page.field(key, f) for f in ("ec2InstanceId", "status", "agentConnected")] == [
+        instance["ec2InstanceId"], "ACTIVE", "connected"]
 
 
 def test_a_refused_clock_change_is_shown(page, emulator_server):

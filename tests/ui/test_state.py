@@ -4,7 +4,8 @@ import requests
 
 from emulator.ui import snapshot
 from tests.ecs.service_support import AWSVPC, web_definition
-from tests.eks.cluster_support import create_cluster, create_nodegroup
+from tests.ecs.task_support import register_instance
+from tests.eks.cluster_support import create_cluster, create_nodegroup, create_profile
 from tests.ui.support import ACCOUNT, SCRIPT, clients, estate
 
 ECS_TARGET = "AmazonEC2ContainerServiceV20141113."
@@ -57,6 +58,23 @@ def test_resources_carry_exactly_what_describe_answers(emulator_server):
     assert dev["nodegroups"] == dev["addons"] == dev["fargateProfiles"] == dev["updates"] == []
 
 
+def test_container_instances_and_the_tasks_placed_on_them(emulator_server):
+    emulator_server.clock.freeze(1_800_000_000)
+    ecs, _ = clients(emulator_server)
+    ecs.create_cluster(clusterName="ec2")
+    instance = register_instance(ecs, "ec2")
+    ecs.register_task_definition(family="worker", containerDefinitions=[
+        {"name": "worker", "image": "busybox", "memory": 128}])
+    [task] = ecs.run_task(cluster="ec2", taskDefinition="worker", launchType="EC2")["tasks"]
+    [cluster] = state(emulator_server)["ecs"]["clusters"]
+    assert cluster["containerInstances"] == ecs_wire(emulator_server, "DescribeContainerInstances", {
+        "cluster": "ec2", "containerInstances": [instance["containerInstanceArn"]], "include": ["TAGS"]})[
+        "containerInstances"]
+    assert cluster["containerInstances"][0]["runningTasksCount"] == 1
+    assert [(t["taskArn"], t["containerInstanceArn"], t["launchType"]) for t in cluster["tasks"]] == [
+        (task["taskArn"], instance["containerInstanceArn"], "EC2")]
+
+
 def test_states_move_with_the_clock(emulator_server):
     ecs, eks = estate(emulator_server)
     emulator_server.clock.advance(900)
@@ -75,12 +93,13 @@ def test_states_move_with_the_clock(emulator_server):
     assert [(n["nodegroupName"], n["status"]) for n in dev["nodegroups"]] == [("workers", "CREATING")]
 
 
-def test_eks_updates_of_clusters_nodegroups_and_addons_are_listed_newest_first(emulator_server):
+def test_eks_profiles_add_ons_and_the_updates_of_clusters_and_nodegroups_newest_first(emulator_server):
     emulator_server.clock.freeze(1_800_000_000)
     _, eks = clients(emulator_server)
     create_cluster(eks, "dev")
     create_nodegroup(eks, "dev", "workers")
     eks.create_addon(clusterName="dev", addonName="vpc-cni")
+    create_profile(eks, "dev", "pods")
     emulator_server.engine.config.set_timing("realistic")
     emulator_server.clock.advance(10)
     nodegroup_update = eks.update_nodegroup_config(clusterName="dev", nodegroupName="workers",
@@ -92,6 +111,7 @@ def test_eks_updates_of_clusters_nodegroups_and_addons_are_listed_newest_first(e
     assert [(u["id"], u["resource"], u["status"]) for u in dev["updates"]] == [
         (cluster_update["id"], "dev", "InProgress"), (nodegroup_update["id"], "workers", "InProgress")]
     assert [a["addonName"] for a in dev["addons"]] == ["vpc-cni"]
+    assert [(p["fargateProfileName"], p["status"]) for p in dev["fargateProfiles"]] == [("pods", "ACTIVE")]
     timeline = state(emulator_server)["timeline"]
     assert {"time": 1_800_000_010, "kind": "update", "resource": "workers",
             "text": "ConfigUpdate InProgress"} in timeline
