@@ -147,10 +147,10 @@ function eksCluster(entry) {
       ["selectors", (p.selectors || []).map(s => s.namespace).join(", ")]], p));
   const addons = entry.addons.map(a =>
     item(a.addonArn, [["name", a.addonName], ["status", badge(a.status, "status")], ["version", a.addonVersion]], a));
-  const inProgress = entry.updates.filter(u => u.status === "InProgress").length;
-  const updates = entry.updates.map(u =>
+  const inProgress = entry.updates.filter(({update: u}) => u.status === "InProgress").length;
+  const updates = entry.updates.map(({update: u, resource}) =>
     item(`${c.arn}/update/${u.id}`, [["id", u.id], ["type", u.type], ["status", badge(u.status, "status")],
-      ["resource", u.resource], ["createdAt", time(u.createdAt)]], u));
+      ["resource", resource], ["createdAt", time(u.createdAt)]], {update: u}));
   return card(c.arn, "eks", c.name, c.status,
     [["version", c.version], ["platform", c.platformVersion], ["endpoint", c.endpoint]],
     c.tags, c,

@@ -121,12 +121,13 @@ def ecs_state(reader: Reader) -> dict:
 
 # -- EKS ------------------------------------------------------------------------------------
 def _eks_updates(reader: Reader, name: str, **parent) -> list:
+    """``{"update": <DescribeUpdate's update>, "resource": <the cluster's, nodegroup's or add-on's name>}``"""
     ids, _ = reader.listing("eks", "ListUpdates", "updateIds", name=name, **parent)
     updates = []
     for update_id in ids:
         answer = reader.maybe("eks", "DescribeUpdate", name=name, updateId=update_id, **parent)
         if answer:
-            updates.append(dict(answer["update"], resource=next(iter(parent.values()), name)))
+            updates.append({"update": answer["update"], "resource": next(iter(parent.values()), name)})
     return updates
 
 
@@ -154,7 +155,7 @@ def eks_state(reader: Reader) -> dict:
             updates += _eks_updates(reader, name, nodegroupName=nodegroup["nodegroupName"])
         for addon in addons:
             updates += _eks_updates(reader, name, addonName=addon["addonName"])
-        updates.sort(key=lambda u: u.get("createdAt", 0), reverse=True)
+        updates.sort(key=lambda u: u["update"].get("createdAt", 0), reverse=True)
         entries.append({
             "cluster": described["cluster"], "nodegroups": nodegroups, "addons": addons, "updates": updates,
             "fargateProfiles": _eks_described(reader, name, "ListFargateProfiles", "fargateProfileNames",
@@ -194,8 +195,9 @@ def timeline(engine, account: str, region: str, ecs: dict, eks: dict) -> list:
     for cluster in eks["clusters"]:
         described = cluster["cluster"]
         entries.append(_entry(described.get("createdAt"), "eks", described["name"], "cluster created"))
-        for update in cluster["updates"]:
-            entries.append(_entry(update.get("createdAt"), "update", update["resource"],
+        for entry in cluster["updates"]:
+            update = entry["update"]
+            entries.append(_entry(update.get("createdAt"), "update", entry["resource"],
                                   f"{update.get('type', 'update')} {update.get('status', '')}".strip()))
     # Entries were added oldest first within each source; at one instant (a frozen clock) they keep that order.
     order = {id(e): n for n, e in enumerate(entries)}

@@ -93,7 +93,7 @@ def test_states_move_with_the_clock(emulator_server):
     assert [(n["nodegroupName"], n["status"]) for n in dev["nodegroups"]] == [("workers", "CREATING")]
 
 
-def test_eks_profiles_add_ons_and_the_updates_of_clusters_and_nodegroups_newest_first(emulator_server):
+def test_eks_profiles_add_ons_and_the_updates_of_clusters_nodegroups_and_add_ons_newest_first(emulator_server):
     emulator_server.clock.freeze(1_800_000_000)
     _, eks = clients(emulator_server)
     create_cluster(eks, "dev")
@@ -104,12 +104,16 @@ def test_eks_profiles_add_ons_and_the_updates_of_clusters_and_nodegroups_newest_
     emulator_server.clock.advance(10)
     nodegroup_update = eks.update_nodegroup_config(clusterName="dev", nodegroupName="workers",
                                                    labels={"addOrUpdateLabels": {"tier": "web"}})["update"]
-    emulator_server.clock.advance(10)
+    emulator_server.clock.advance(5)
+    addon_update = eks.update_addon(clusterName="dev", addonName="vpc-cni",
+                                    serviceAccountRoleArn=f"arn:aws:iam::{ACCOUNT}:role/cni")["update"]
+    emulator_server.clock.advance(5)
     cluster_update = eks.update_cluster_config(name="dev", logging={"clusterLogging": [
         {"types": ["api"], "enabled": True}]})["update"]
     [dev] = state(emulator_server)["eks"]["clusters"]
-    assert [(u["id"], u["resource"], u["status"]) for u in dev["updates"]] == [
-        (cluster_update["id"], "dev", "InProgress"), (nodegroup_update["id"], "workers", "InProgress")]
+    assert [(u["update"]["id"], u["resource"], u["update"]["status"]) for u in dev["updates"]] == [
+        (cluster_update["id"], "dev", "InProgress"), (addon_update["id"], "vpc-cni", "InProgress"),
+        (nodegroup_update["id"], "workers", "InProgress")]
     assert [a["addonName"] for a in dev["addons"]] == ["vpc-cni"]
     assert [(p["fargateProfileName"], p["status"]) for p in dev["fargateProfiles"]] == [("pods", "ACTIVE")]
     timeline = state(emulator_server)["timeline"]
