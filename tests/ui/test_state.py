@@ -131,6 +131,17 @@ def test_the_dashboards_reads_are_not_in_the_request_log(emulator_server):
     assert requests_in_timeline == [f"{r['operation']} → 200" for r in reversed(logged)]
 
 
+def test_the_dashboards_reads_leave_fault_rules_to_the_users_code(emulator_server):
+    ecs, _ = estate(emulator_server)
+    rule = requests.post(emulator_server.url + "/_emulator/faults", json={
+        "service": "ecs", "operation": "DescribeServices", "error": "ClusterNotFoundException", "count": 1})
+    assert rule.status_code == 200
+    assert state(emulator_server)["ecs"]["clusters"][0]["services"][0]["service"]["serviceName"] == "web"
+    with pytest.raises(ecs.exceptions.ClusterNotFoundException):
+        ecs.describe_services(cluster="prod", services=["web"])
+    assert ecs.describe_services(cluster="prod", services=["web"])["services"][0]["serviceName"] == "web"
+
+
 def test_the_timeline_is_newest_first_with_requests_service_events_and_task_changes(emulator_server):
     ecs, _ = estate(emulator_server)
     emulator_server.clock.advance(120)
