@@ -18,6 +18,7 @@ Admin endpoints (JSON in and out):
 ``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
 ``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
                               (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)
+``GET  /_emulator/ui``        the dashboard page; ``GET /_emulator/ui/state`` the JSON it polls (see ``emulator.ui``)
 """
 from __future__ import annotations
 
@@ -177,6 +178,9 @@ def create_app(engine: Emulator | None = None) -> Flask:
             return _admin_error(f"limit must be a whole number, not {limit!r}.")
         return jsonify({"requests": engine.request_log.entries(
             limit, service=request.args.get("service"), operation=request.args.get("operation"))})
+
+    from emulator import ui
+    ui.register(app, engine)
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)

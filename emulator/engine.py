@@ -74,6 +74,11 @@ class Emulator:
         """Like :meth:`store_as_is`, but None for an (account, region) the service never saw."""
         return self._stores[service].find(account, region)
 
+    def scopes(self) -> list[tuple[str, str]]:
+        """Every (account, region) some service has state for, sorted."""
+        return sorted({(store.account, store.region)
+                       for stores in self._stores.values() for store in stores.existing()})
+
     def catch_up(self, account: str, region: str) -> None:
         """Run, before any store lock of (account, region) is taken, what services have due up to now that
         change other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
