@@ -6,6 +6,7 @@ of the :class:`RawResponse` it returns.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -78,6 +79,38 @@ class Emulator:
         always taken in that order, so a store's own timeline never runs ahead of a change due to it."""
         for catch_up in self._catch_ups:
             catch_up(self, account, region)
+
+    @contextlib.contextmanager
+    def _all_locked(self):
+        """Every store of every service locked: the state holds still (a store created meanwhile is new,
+        as if made just after).  Stores whose services catch up (autoscaling) are locked first, the order
+        requests take them in."""
+        order = sorted(self._stores, key=lambda name: self.services[name].catch_up is None)
+        with contextlib.ExitStack() as stack:
+            for name in order:
+                for store in self._stores[name].existing():
+                    stack.enter_context(store.lock)
+            yield
+
+    def snapshot(self) -> dict:
+        """A JSON-serialisable document of all state: every account and Region, the clock, the timing
+        (see :mod:`emulator.core.snapshot`)."""
+        from emulator.core import snapshot
+        with self._all_locked():
+            return snapshot.take(self, {name: stores.by_place() for name, stores in self._stores.items()})
+
+    def restore(self, doc: dict) -> None:
+        """Put back the state of a :meth:`snapshot` document; a bad one raises ``SnapshotError`` and
+        changes nothing."""
+        from emulator.core import snapshot
+        restored = snapshot.read(self, doc)
+        with self._all_locked():
+            for name, stores in self._stores.items():
+                with stores.lock:
+                    stores.replace(restored.stores.get(name, {}))
+            self.clock.set_state(restored.clock)
+            config = restored.config
+            self.config.replace(config["defaultAccount"], config["accounts"], config["timing"], config["durations"])
 
     def reset(self) -> None:
         for stores in self._stores.values():

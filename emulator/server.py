@@ -35,6 +35,12 @@ class EmulatorServer:
     def reset(self) -> None:
         self.engine.reset()
 
+    def snapshot(self) -> dict:
+        return self.engine.snapshot()
+
+    def restore(self, doc: dict) -> None:
+        self.engine.restore(doc)
+
     def start(self) -> "EmulatorServer":
         if self._server is None:
             self._server = WSGIServer(self.host, self.port, create_app(self.engine))
