@@ -5,13 +5,15 @@ service and by an index), has cycles, tuple and non-string dict keys, sets, enum
 and the timeline's pending events are closures.  :func:`encode` walks it depth first and writes:
 
 - ``str``, ``int``, ``bool``, ``None`` and finite ``float`` as themselves;
-- lists as arrays and dicts whose keys are strings not starting with ``$`` as objects;
+- lists as arrays, and dicts whose keys are strings not starting with ``$``, in sorted order, as objects;
 - everything else as an object with one ``$``-tag (``{"$tuple": [...]}``, ``{"$dict": [[k, v], ...]}``,
   ``{"$obj": "module:QualName", "state": {...}}``, ``{"$fn": ..., "code": ..., "cells": [...]}``, ...).
 
 Every mutable value (list, dict, set, instance, function, closure cell) is numbered in the order it
 is first met; meeting it again writes ``{"$ref": n}``.  :func:`decode` walks the document in the same
 order and numbers what it creates the same way, so shared references and cycles come back as they were.
+That order never depends on how a JSON tool orders an object's keys: objects are read in sorted key
+order (an instance's attributes are written so; a dict whose keys are not sorted is written as pairs).
 
 Only what lives in the ``emulator`` package (and a few standard containers) can be named by a document:
 instances are recreated with ``object.__new__`` and their attributes set (no constructor runs), functions
@@ -59,7 +61,8 @@ def _in_package(module: str) -> bool:
 
 def _module(name: str):
     if not isinstance(name, str) or not _in_package(name):
-        raise SnapshotError(f"{name!r} is not a module of the emulator.")
+        raise SnapshotError(f"{name!r} is outside the emulator: a state document names only the emulator's "
+                            "own classes and functions.")
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -73,6 +76,9 @@ def _global(path: str):
     if path in ALLOWED_CLASSES:
         return ALLOWED_CLASSES[path]
     module_name, _, qualname = path.partition(":")
+    if not _in_package(module_name):
+        raise SnapshotError(f"{path} is outside the emulator: a state document names only the emulator's "
+                            "own classes and functions.")
     obj = _module(module_name)
     for part in qualname.split("."):
         obj = getattr(obj, part, _MISSING)
@@ -221,7 +227,10 @@ class Encoder:
         return self._instance(obj)
 
     def _dict(self, obj: dict) -> dict:
-        if all(type(key) is str and not key.startswith("$") for key in obj):
+        # A JSON object only when its keys are in sorted order, the order it is read back in: the document
+        # means the same whatever order a JSON tool writes objects' keys in.
+        keys = list(obj)
+        if all(type(key) is str and not key.startswith("$") for key in keys) and keys == sorted(keys):
             return {key: self.encode(value) for key, value in obj.items()}
         return {"$dict": [[self.encode(key), self.encode(value)] for key, value in obj.items()]}
 
@@ -293,7 +302,7 @@ class Encoder:
                 if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
                     state[slot] = getattr(obj, slot)
         if state:
-            doc["state"] = self._dict(state)
+            doc["state"] = self._dict(dict(sorted(state.items())))
         return doc
 
 
@@ -381,8 +390,8 @@ class Decoder:
         elif isinstance(pairs, dict):
             if any(key.startswith("$") for key in pairs):
                 raise SnapshotError("a dict's keys may not start with $ unless written as $dict pairs.")
-            for key, item in pairs.items():
-                result[key] = self.decode(item)
+            for key in sorted(pairs):
+                result[key] = self.decode(pairs[key])
             return
         if not isinstance(pairs, list):
             raise SnapshotError("a dict's items must be a list of [key, value] pairs.")
@@ -446,7 +455,7 @@ class Decoder:
 
     def _read_global(self, value):
         obj = _global(value["$global"])
-        if not isinstance(obj, (type, types.FunctionType)) and _global_name(obj) is None:
+        if not isinstance(obj, (type, types.FunctionType)):
             raise SnapshotError(f"{value['$global']} is not a class or function.")
         return obj
 

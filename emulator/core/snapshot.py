@@ -44,7 +44,7 @@ def take(engine, stores: dict[str, dict[tuple[str, str], object]]) -> dict:
                    "timing": config.timing, "durations": dict(config.durations)},
         "stores": {service: [[account, region, encoder.encode(store)]
                              for (account, region), store in sorted(by_place.items())]
-                   for service, by_place in stores.items()},
+                   for service, by_place in sorted(stores.items())},
     }
 
 
@@ -78,7 +78,7 @@ def read(engine, doc) -> Restored:
     clock, config = _clock(doc["clock"]), _config(doc["config"])
     decoder = Decoder(_live_objects(engine))
     stores: dict = {}
-    for service, entries in doc["stores"].items():
+    for service, entries in sorted(doc["stores"].items()):     # the order they were written in
         if service not in engine.services:
             raise SnapshotError(f"Unknown service {service!r} in the state document.")
         if not isinstance(entries, list):
@@ -94,7 +94,7 @@ def read(engine, doc) -> Restored:
             except RecursionError:
                 raise SnapshotError("The state document nests too deeply.") from None
             if type(store) is not store_class:
-                raise SnapshotError(f"The {service} store of {entry[0]}/{entry[1]} is not a "
+                raise SnapshotError(f"The {service} store of {entry[0]}/{entry[1]} is not of class "
                                     f"{store_class.__name__}.")
             by_place[(entry[0], entry[1])] = store
     return Restored(clock, config, stores)
