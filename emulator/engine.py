@@ -73,6 +73,18 @@ class Emulator:
         """Like :meth:`store_as_is`, but None for an (account, region) the service never saw."""
         return self._stores[service].find(account, region)
 
+    @contextlib.contextmanager
+    def _current_store(self, service: str, account: str, region: str):
+        """The store of (account, region), locked, and still the one in place once locked (a restore may
+        have put another there while this request waited for the lock)."""
+        stores = self._stores[service]
+        while True:
+            store = stores.get(account, region)
+            with store.lock:
+                if stores.find(account, region) is store:
+                    yield store
+                    return
+
     def catch_up(self, account: str, region: str) -> None:
         """Run, before any store lock of (account, region) is taken, what services have due up to now that
         change other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
@@ -186,8 +198,7 @@ class Emulator:
         if violation is not None:
             raise service.validation_error(operation, violation, params)
         self.catch_up(account, region)
-        store = self._stores[service_name].get(account, region)
-        with store.lock:
+        with self._current_store(service_name, account, region) as store:
             now = self.clock.now()
             store.timeline.run_until(now)
             ctx = RequestContext(self, service, operation, account, region, store, now, request_id)

@@ -1,6 +1,8 @@
 """State snapshots: mock.snapshot() / mock.restore(doc), GET and PUT /_emulator/state."""
 import copy
 import json
+import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -249,3 +251,14 @@ def test_put_state_refuses_a_class_outside_the_emulator_and_changes_nothing(serv
     assert response.json()["message"] == ("os:_wrap_close is outside the emulator: a state document names only "
                                           "the emulator's own classes and functions.")
     assert len(ecs.list_clusters()["clusterArns"]) == 1
+
+
+def test_readme_snapshot_example_passes(pytester, monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("PYTHONPATH", str(root))          # this checkout's emulator, whatever is installed
+    readme = (root / "README.md").read_text()
+    example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S)
+                   if block.startswith("# test_snapshot.py"))
+    pytester.makepyfile(test_snapshot=example)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

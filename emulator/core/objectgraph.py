@@ -235,7 +235,9 @@ class Encoder:
         return {"$dict": [[self.encode(key), self.encode(value)] for key, value in obj.items()]}
 
     def _class_name(self, cls: type) -> str:
-        name = _global_name(cls)
+        name = _class_names.get(cls)
+        if name is None:
+            name = _class_names[cls] = _global_name(cls)
         if name is None:
             raise SnapshotError(f"class {cls.__module__}.{cls.__qualname__} is not one the state may hold.")
         return name
@@ -294,16 +296,30 @@ class Encoder:
             doc["items"] = [self.encode(item) for item in obj]
             if isinstance(obj, collections.deque):
                 doc["maxlen"] = obj.maxlen
-        state = {}
-        if hasattr(obj, "__dict__"):
-            state.update(vars(obj))
-        for klass in cls.__mro__:
-            for slot in klass.__dict__.get("__slots__", ()):
-                if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
-                    state[slot] = getattr(obj, slot)
+        state = dict(obj.__dict__) if hasattr(obj, "__dict__") else {}
+        for slot in _slots(cls):
+            if hasattr(obj, slot):
+                state[slot] = getattr(obj, slot)
         if state:
             doc["state"] = self._dict(dict(sorted(state.items())))
         return doc
+
+
+_class_names: dict[type, str | None] = {}
+_slot_names: dict[type, tuple[str, ...]] = {}
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    slots = _slot_names.get(cls)
+    if slots is None:
+        slots = _slot_names[cls] = tuple(
+            slot for klass in cls.__mro__ for slot in _declared_slots(klass) if slot not in ("__dict__", "__weakref__"))
+    return slots
+
+
+def _declared_slots(klass: type) -> tuple[str, ...]:
+    slots = klass.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)
 
 
 def encode(obj, live: dict[str, Any] | None = None) -> Any:
