@@ -35,12 +35,14 @@ import types
 from typing import Any
 
 PACKAGE = "emulator"
-# Classes from outside the package a document may name: containers the state uses.
+# Classes from outside the package a document may name: containers the state uses (and the builtin
+# types a defaultdict makes its values with).
 ALLOWED_CLASSES = {
     "collections:Counter": collections.Counter,
     "collections:OrderedDict": collections.OrderedDict,
     "collections:defaultdict": collections.defaultdict,
     "collections:deque": collections.deque,
+    **{f"builtins:{cls.__name__}": cls for cls in (list, dict, set, int, float, str)},
 }
 # Immutable values from outside the package, written as their text and made again from it.
 VALUE_CLASSES = {f"ipaddress:{cls.__name__}": cls for cls in (
