@@ -55,11 +55,12 @@ class StateFile:
         with self._lock:
             started = time.perf_counter()
             doc = self.engine.snapshot()
-            created = doc.pop("createdAt")
-            state = json.dumps(doc, separators=(",", ":"))
+            clock = doc["clock"]          # a running clock's "now" changes by itself, its offset does not
+            state = json.dumps([doc["stores"], doc["config"], clock if clock["frozen"] else clock["offset"]],
+                               separators=(",", ":"))
             if state == self._written:
                 return False
-            text = state[:-1] + f',"createdAt":{json.dumps(created)}}}'
+            text = json.dumps(doc, separators=(",", ":"))
             temporary = self.path + ".tmp"
             try:
                 with open(temporary, "w", encoding="utf-8") as file:

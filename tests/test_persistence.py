@@ -212,3 +212,29 @@ def test_emulator_server_keeps_its_state_in_a_file_too(tmp_path):
     with pytest.raises(StateFileError) as info:
         EmulatorServer(state_file=str(path))
     assert str(info.value) == f"the state file {path} cannot be restored: A state document must be a JSON object."
+
+
+def test_only_requests_that_changed_something_write_the_file(tmp_path):
+    with EmulatorServer(state_file=str(tmp_path / "state.json")) as server:
+        ecs = boto3.client("ecs", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        eks = boto3.client("eks", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        ecs.create_cluster(clusterName="c")
+        written = server.state_file.writes
+        for _ in range(3):
+            ecs.describe_clusters(clusters=["c"])                # the clock runs, nothing changes
+        requests.get(server.url + "/_emulator/state")
+        assert server.state_file.writes == written
+
+        assert requests.post(server.url + "/_emulator/config", json={"durations": {"eks.cluster.create": 60}}).ok
+        assert requests.post(server.url + "/_emulator/clock", json={"freeze": True, "at": START}).ok
+        eks.create_cluster(name="prod", roleArn="arn:aws:iam::123456789012:role/eks",
+                           resourcesVpcConfig={"subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]})
+        assert requests.post(server.url + "/_emulator/clock", json={"advance": 60}).ok
+        written = server.state_file.writes
+        assert eks.describe_cluster(name="prod")["cluster"]["status"] == "ACTIVE"   # a lifecycle ran: a change
+        assert server.state_file.writes == written + 1
+        doc = json.loads((tmp_path / "state.json").read_text())
+    with EmulatorServer(state_file=str(tmp_path / "state.json")) as again:
+        assert again.snapshot()["stores"] == doc["stores"]

@@ -158,6 +158,9 @@ BAD_DOCUMENTS = [
     ("a class outside the emulator", lambda doc: with_store(doc, {"$obj": "subprocess:Popen", "state": {}}),
      "subprocess:Popen is outside the emulator: a state document names only the emulator's own classes and "
      "functions."),
+    ("a class the emulator imported", lambda doc: with_store(doc, {"$obj": "emulator.state_file:os.PathLike"}),
+     "emulator.state_file:os.PathLike is outside the emulator: a state document names only the emulator's own "
+     "classes and functions."),
     ("a function outside the emulator", lambda doc: with_store(doc, {"$fn": "os", "code": "system@1", "cells": []}),
      "'os' is outside the emulator: a state document names only the emulator's own classes and functions."),
     ("a function the emulator does not have", lambda doc: with_store(

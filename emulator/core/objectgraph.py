@@ -86,6 +86,10 @@ def _global(path: str):
         obj = getattr(obj, part, _MISSING)
         if obj is _MISSING:
             raise SnapshotError(f"{path} does not exist in this emulator version.")
+    # Only what the emulator defines: not a module, class or function it imported from elsewhere.
+    if isinstance(obj, types.ModuleType) or not _in_package(getattr(obj, "__module__", None) or ""):
+        raise SnapshotError(f"{path} is outside the emulator: a state document names only the emulator's "
+                            "own classes and functions.")
     return obj
 
 
