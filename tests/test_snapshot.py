@@ -90,13 +90,18 @@ def test_lifecycles_under_way_carry_on_after_a_restore_as_they_would_have(rich):
     assert undisturbed[-1]["service"][4] == [("PRIMARY", undisturbed[-1]["service"][4][0][1], "COMPLETED", 3, 0)]
 
 
-def test_restoring_brings_back_the_timing_and_the_failure_rules(rich):
+def test_restoring_brings_back_the_timing_failure_rules_metrics_and_alarms(rich):
+    from emulator import metrics
+    metrics.set_metric(rich, "c", "web", "ECSServiceAverageCPUUtilization", 80)
+    kept_metrics, kept_alarms = metrics.metrics(rich), metrics.alarms(rich)
+    assert len(kept_alarms) == 2                       # target tracking's high and low alarms
     doc = rich.snapshot()
     rich.reset()
     rich.config.set_timing("instant")
     rich.restore(doc)
     assert rich.config.duration("ecs.task.pending") == 20
     assert rich.config.duration("eks.cluster.update.version") == 900      # realistic profile
+    assert (metrics.metrics(rich), metrics.alarms(rich)) == (kept_metrics, kept_alarms)
     [rule] = failures.failure_rules(rich.engine)
     assert (rule["image"], rule["exitCode"], rule["reason"]) == ("broken:1", 3, "Essential container in task exited")
 
@@ -214,18 +219,29 @@ def build_over_http(url) -> None:
     build(http_clients(url), advance, fail_tasks)
 
 
-def test_get_and_put_state_bring_a_server_back_to_every_answer_it_gave(server):
+def test_get_and_put_state_bring_a_server_back_to_every_answer_it_gave_and_its_lifecycles_carry_on(server):
     clients = http_clients(server.url)
     build_over_http(server.url)
     before = answers(clients)
     response = requests.get(server.url + "/_emulator/state")
     assert response.status_code == 200 and response.json()["format"] == "ecs-eks-emulator/state"
+
+    def carry_on():
+        seen = []
+        for step in STEPS:
+            assert requests.post(server.url + "/_emulator/clock", json={"advance": step}).ok
+            seen.append(lifecycle(clients))
+        return seen
+
+    undisturbed = carry_on()
     assert requests.post(server.url + "/_emulator/reset").ok
     put = requests.put(server.url + "/_emulator/state", data=response.content)
     assert put.status_code == 200
     assert put.json() == {"status": "ok", "clock": {"now": START + 732, "frozen": True}}
     assert answers(clients) == before
     assert requests.get(server.url + "/_emulator/ecs/failures").json()["rules"][0]["image"] == "broken:1"
+    assert carry_on() == undisturbed
+    assert undisturbed[0] != undisturbed[-1]
 
 
 @pytest.mark.parametrize("body, message", [
