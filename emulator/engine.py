@@ -121,6 +121,7 @@ class Emulator:
                 with stores.lock:
                     stores.replace(restored.stores.get(name, {}))
             self.clock.set_state(restored.clock)
+            restored.advance_sequences()
             config = restored.config
             self.config.replace(config["defaultAccount"], config["accounts"], config["timing"], config["durations"])
 

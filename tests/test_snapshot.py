@@ -281,3 +281,21 @@ def test_readme_snapshot_example_passes(pytester, monkeypatch):
     pytester.makepyfile(test_snapshot=example)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_what_is_created_after_a_restore_in_a_new_process_is_listed_after_what_was_restored(rich, monkeypatch):
+    import itertools
+
+    from emulator.autoscaling import targets
+    doc = json.loads(json.dumps(rich.snapshot()))
+    assert doc["sequences"]["emulator.autoscaling.targets:_order"] >= 1
+    monkeypatch.setattr(targets, "_order", itertools.count())         # as in a newly started process
+    rich.reset()
+    rich.restore(doc)
+    ecs, aas = local_clients("ecs"), local_clients("application-autoscaling")
+    ecs.create_service(cluster="c", serviceName="api", taskDefinition="web:1", desiredCount=1,
+                       launchType="FARGATE", networkConfiguration=state_support.AWSVPC)
+    aas.register_scalable_target(**{**state_support.TARGET, "ResourceId": "service/c/api"}, MinCapacity=1,
+                                 MaxCapacity=2)
+    listed = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    assert [t["ResourceId"] for t in listed] == ["service/c/web", "service/c/api"]

@@ -225,7 +225,7 @@ class Encoder:
         if kind in _LOCK_TYPES:
             return {"$lock": _LOCK_TYPES[kind]}
         if kind is itertools.count:
-            return {"$count": self._count(obj)}
+            return {"$count": self.count_of(obj)}
         if kind is types.MethodType:
             return {"$method": obj.__func__.__name__, "self": self.encode(obj.__self__)}
         if isinstance(obj, (types.FunctionType, type)) or kind is types.ModuleType:
@@ -249,7 +249,8 @@ class Encoder:
         return name
 
     @staticmethod
-    def _count(counter) -> list:
+    def count_of(counter) -> list:
+        """[next value, step] of an ``itertools.count``, without taking a value."""
         match = _COUNT.match(repr(counter))    # repr shows the next value without taking it
         if match is None:
             raise SnapshotError(f"cannot read {counter!r}.")

@@ -3,6 +3,7 @@
     {"format": "ecs-eks-emulator/state", "version": 1, "emulatorVersion": "0.1.0", "createdAt": 1700000000.0,
      "clock": {"now": ..., "frozen": true, "offset": 0.0},
      "config": {"defaultAccount": ..., "accounts": {...}, "timing": "instant", "durations": {...}},
+     "sequences": {"emulator.autoscaling.targets:_order": 3, ...},
      "stores": {"ecs": [[account, region, <store>], ...], "eks": [...], "application-autoscaling": [...]}}
 
 A store is written by :mod:`emulator.core.objectgraph`, pending lifecycle events included, so a restored
@@ -15,7 +16,9 @@ and changes nothing, so a bad document leaves the emulator as it was.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import sys
 import time
 
 from emulator.core.objectgraph import Decoder, Encoder, SnapshotError
@@ -32,6 +35,14 @@ def _live_objects(engine) -> dict:
     return live
 
 
+def _sequences() -> dict[str, itertools.count]:
+    """The emulator's module-level counters (creation order of resources, shared by every engine of the
+    process), by ``module:name``."""
+    return {f"{name}:{attribute}": value for name, module in list(sys.modules.items())
+            if name.startswith("emulator.") and module is not None
+            for attribute, value in list(vars(module).items()) if type(value) is itertools.count}
+
+
 def take(engine, stores: dict[str, dict[tuple[str, str], object]]) -> dict:
     """The document of ``stores`` (service -> {(account, region): store}) and of the engine's clock and config."""
     from emulator import __version__
@@ -42,6 +53,7 @@ def take(engine, stores: dict[str, dict[tuple[str, str], object]]) -> dict:
         "clock": engine.clock.state(),
         "config": {"defaultAccount": config.default_account, "accounts": dict(config.accounts),
                    "timing": config.timing, "durations": dict(config.durations)},
+        "sequences": {name: Encoder.count_of(counter)[0] for name, counter in sorted(_sequences().items())},
         "stores": {service: [[account, region, encoder.encode(store)]
                              for (account, region), store in sorted(by_place.items())]
                    for service, by_place in sorted(stores.items())},
@@ -51,10 +63,21 @@ def take(engine, stores: dict[str, dict[tuple[str, str], object]]) -> dict:
 class Restored:
     """What a document holds, decoded, ready to be put in place."""
 
-    def __init__(self, clock: dict, config: dict, stores: dict[str, dict[tuple[str, str], object]]) -> None:
+    def __init__(self, clock: dict, config: dict, sequences: dict[str, int],
+                 stores: dict[str, dict[tuple[str, str], object]]) -> None:
         self.clock = clock
         self.config = config
+        self.sequences = sequences
         self.stores = stores
+
+    def advance_sequences(self) -> None:
+        """Move the module-level counters past the values the restored resources hold (never back: other
+        engines of the process share them), so what is created next sorts after what was restored."""
+        for name, counter in _sequences().items():
+            saved = self.sequences.get(name)
+            if saved is not None and saved > Encoder.count_of(counter)[0]:
+                module, _, attribute = name.partition(":")
+                setattr(sys.modules[module], attribute, itertools.count(saved))
 
 
 def read(engine, doc) -> Restored:
@@ -76,6 +99,9 @@ def read(engine, doc) -> Restored:
         if not isinstance(doc.get(field), dict):
             raise SnapshotError(f'The state document has no "{field}" object.')
     clock, config = _clock(doc["clock"]), _config(doc["config"])
+    sequences = doc.get("sequences", {})
+    if not isinstance(sequences, dict) or not all(type(n) is int for n in sequences.values()):
+        raise SnapshotError('"sequences" must be {"module:name": <next value>}.')
     decoder = Decoder(_live_objects(engine))
     stores: dict = {}
     for service, entries in sorted(doc["stores"].items()):     # the order they were written in
@@ -97,7 +123,7 @@ def read(engine, doc) -> Restored:
                 raise SnapshotError(f"The {service} store of {entry[0]}/{entry[1]} is not of class "
                                     f"{store_class.__name__}.")
             by_place[(entry[0], entry[1])] = store
-    return Restored(clock, config, stores)
+    return Restored(clock, config, sequences, stores)
 
 
 def _clock(clock: dict) -> dict:
