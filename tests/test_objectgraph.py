@@ -1,11 +1,13 @@
 """The object-graph codec under state snapshots: values, shared references, the emulator's own classes
 and closures, and what it refuses."""
 import collections
+import datetime
 import ipaddress
 import itertools
 import json
 import math
 import threading
+import zoneinfo
 
 import pytest
 
@@ -22,10 +24,14 @@ def round_trip(value, live=None, live_after=None):
 def test_values_json_has_no_word_for_come_back_as_they_were():
     value = {"tuple": (1, "a"), "set": {1, 2}, "frozen": frozenset({"x"}), "inf": math.inf,
              "bytes": b"\x00\xff", "net": ipaddress.ip_network("10.0.0.0/24"), "ip": ipaddress.ip_address("10.0.0.7"),
-             "keys": {("c", "web"): 1, 7: "seven", "$dollar": 2}, "unsorted": {"b": 1, "a": 2}}
+             "keys": {("c", "web"): 1, 7: "seven", "$dollar": 2}, "unsorted": {"b": 1, "a": 2},
+             "zoned": datetime.datetime(2026, 3, 29, 1, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
+             "naive": datetime.datetime(2026, 1, 1), "utc": datetime.timezone.utc,
+             "delta": datetime.timedelta(seconds=90)}
     back = round_trip(value)
     assert back == value
     assert list(back["unsorted"]) == ["b", "a"]
+    assert back["zoned"].tzinfo is value["zoned"].tzinfo
     assert math.isnan(round_trip(math.nan))
 
 

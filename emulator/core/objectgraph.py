@@ -24,6 +24,7 @@ are rebuilt from code objects found in the emulator's own modules, and objects t
 from __future__ import annotations
 
 import collections
+import datetime
 import enum
 import importlib
 import ipaddress
@@ -32,6 +33,7 @@ import math
 import re
 import threading
 import types
+import zoneinfo
 from typing import Any
 
 PACKAGE = "emulator"
@@ -44,10 +46,19 @@ ALLOWED_CLASSES = {
     "collections:deque": collections.deque,
     **{f"builtins:{cls.__name__}": cls for cls in (list, dict, set, int, float, str)},
 }
-# Immutable values from outside the package, written as their text and made again from it.
-VALUE_CLASSES = {f"ipaddress:{cls.__name__}": cls for cls in (
-    ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network, ipaddress.IPv6Network)}
-_VALUE_NAMES = {cls: name for name, cls in VALUE_CLASSES.items()}
+# Immutable values from outside the package: name -> (class, its text, the value again from its text).
+VALUE_CLASSES = {
+    **{f"ipaddress:{cls.__name__}": (cls, str, cls) for cls in (
+        ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network, ipaddress.IPv6Network)},
+    "datetime:datetime": (datetime.datetime, datetime.datetime.isoformat, datetime.datetime.fromisoformat),
+    "datetime:date": (datetime.date, datetime.date.isoformat, datetime.date.fromisoformat),
+    "datetime:timedelta": (datetime.timedelta, lambda delta: repr(delta.total_seconds()),
+                           lambda text: datetime.timedelta(seconds=float(text))),
+    "datetime:timezone": (datetime.timezone, lambda zone: repr(zone.utcoffset(None).total_seconds()),
+                          lambda text: datetime.timezone(datetime.timedelta(seconds=float(text)))),
+    "zoneinfo:ZoneInfo": (zoneinfo.ZoneInfo, lambda zone: zone.key, zoneinfo.ZoneInfo),
+}
+_VALUE_NAMES = {cls: name for name, (cls, _, _) in VALUE_CLASSES.items()}
 _LOCK_TYPES = {type(threading.Lock()): "Lock", type(threading.RLock()): "RLock"}
 _NEW_LOCK = {"Lock": threading.Lock, "RLock": threading.RLock}
 _COUNT = re.compile(r"^count\((-?[0-9.e+-]+)(?:, (-?[0-9.e+-]+))?\)$")
@@ -213,15 +224,15 @@ class Encoder:
             return {"$tuple": [self.encode(item) for item in obj]}
         if kind is set:
             self._remember(obj)
-            return {"$set": [self.encode(item) for item in obj]}
+            return {"$set": [self.encode(item) for item in _ordered(obj)]}
         if kind is frozenset:
-            return {"$frozenset": [self.encode(item) for item in obj]}
+            return {"$frozenset": [self.encode(item) for item in _ordered(obj)]}
         if kind is bytes:
             return {"$bytes": obj.hex()}
         if isinstance(obj, enum.Enum):
             return {"$enum": self._class_name(kind), "name": obj.name}
         if kind in _VALUE_NAMES:
-            return {"$value": _VALUE_NAMES[kind], "text": str(obj)}
+            return self._value(obj, _VALUE_NAMES[kind])
         if kind in _LOCK_TYPES:
             return {"$lock": _LOCK_TYPES[kind]}
         if kind is itertools.count:
@@ -231,6 +242,13 @@ class Encoder:
         if isinstance(obj, (types.FunctionType, type)) or kind is types.ModuleType:
             return self._named(obj)
         return self._instance(obj)
+
+    def _value(self, obj, name: str) -> dict:
+        doc = {"$value": name, "text": VALUE_CLASSES[name][1](obj)}
+        zone = getattr(obj, "tzinfo", None)
+        if zone is not None and type(zone) in _VALUE_NAMES:     # an offset in the text; its zone kept apart
+            doc["zone"] = self.encode(zone)
+        return doc
 
     def _dict(self, obj: dict) -> dict:
         # A JSON object only when its keys are in sorted order, the order it is read back in: the document
@@ -310,6 +328,14 @@ class Encoder:
         if state:
             doc["state"] = self._dict(dict(sorted(state.items())))
         return doc
+
+
+def _ordered(members):
+    """A set's members sorted where they can be, so that equal sets are written alike."""
+    try:
+        return sorted(members)
+    except TypeError:
+        return list(members)
 
 
 _class_names: dict[type, str | None] = {}
@@ -445,13 +471,15 @@ class Decoder:
         return cls[value["name"]]
 
     def _read_value(self, value):
-        cls = VALUE_CLASSES.get(value["$value"])
-        if cls is None:
+        if value["$value"] not in VALUE_CLASSES:
             raise SnapshotError(f"{value['$value']!r} is not a value the state may hold.")
         try:
-            return cls(value.get("text"))
-        except (TypeError, ValueError):
+            made = VALUE_CLASSES[value["$value"]][2](value.get("text"))
+            if "zone" in value:
+                made = made.replace(tzinfo=self.decode(value["zone"]))
+        except (TypeError, ValueError, KeyError, zoneinfo.ZoneInfoNotFoundError):
             raise SnapshotError(f"{value.get('text')!r} is not a {value['$value']}.") from None
+        return made
 
     def _read_lock(self, value):
         if value["$lock"] not in _NEW_LOCK:
