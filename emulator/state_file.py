@@ -54,7 +54,10 @@ class StateFile:
         """Write the engine's state if it changed since the last write; True if it was written."""
         with self._lock:
             started = time.perf_counter()
-            doc = self.engine.snapshot()
+            try:
+                doc = self.engine.snapshot()
+            except SnapshotError as exc:
+                raise StateFileError(f"cannot write the state file {self.path}: {exc}") from None
             clock = doc["clock"]          # a running clock's "now" changes by itself, its offset does not
             state = json.dumps([doc["stores"], doc["config"], clock if clock["frozen"] else clock["offset"]],
                                separators=(",", ":"))

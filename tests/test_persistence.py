@@ -198,6 +198,13 @@ def test_an_unreadable_state_file_stops_the_server_at_start_naming_the_file(serv
     assert f"ecs-eks-emulator: cannot read the state file {path}: Is a directory." in output
 
 
+def test_a_state_file_that_cannot_be_written_stops_the_server_at_start(servers, tmp_path):
+    path = tmp_path / "missing-directory" / "state.json"
+    status, output = servers(path, wait=False).exited()
+    assert status == 2
+    assert f"ecs-eks-emulator: cannot write the state file {path}: No such file or directory." in output
+
+
 def test_emulator_server_keeps_its_state_in_a_file_too(tmp_path):
     path = tmp_path / "state.json"
     with EmulatorServer(state_file=str(path)) as server:

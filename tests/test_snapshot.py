@@ -156,6 +156,8 @@ BAD_DOCUMENTS = [
     ("bad config", lambda doc: {**doc, "config": {**doc["config"], "timing": "fast"}},
      '"config" must be {"defaultAccount": str, "accounts": {key: account}, "timing": "instant"|"realistic", '
      '"durations": {name: seconds}}.'),
+    ("bad sequences", lambda doc: {**doc, "sequences": {"emulator.autoscaling.targets:_order": "1"}},
+     '"sequences" must be {"module:name": <next value>}.'),
     ("unknown service", lambda doc: {**doc, "stores": {**doc["stores"], "s3": []}},
      "Unknown service 's3' in the state document."),
     ("stores not a list", lambda doc: {**doc, "stores": {**doc["stores"], "ecs": {}}},
