@@ -10,6 +10,8 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
 ``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
+``POST /_emulator/faults``   make calls of a service (or one operation) answer an error or answer late (see ``emulator.faults``)
+``GET  /_emulator/faults``   ``{"rules": [...]}`` with how often each fired; ``DELETE`` removes them (``?id=`` one)
 ``POST /_emulator/metrics``  set a metric Application Auto Scaling reads (see ``emulator.metrics``)
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
@@ -43,6 +45,7 @@ _PURE_READS = frozenset({"/_emulator/health", "/_emulator/state", "/_emulator/re
 def _admin_error(message: str, status: int = 400):
     response = jsonify({"__type": "InvalidRequest", "message": message})
     response.status_code = status
+    response.headers["x-amzn-ErrorType"] = "InvalidRequest"   # typed like every other error answer
     return response
 
 
@@ -96,33 +99,52 @@ def create_app(engine: Emulator | None = None, state_file: StateFile | None = No
                 return _admin_error(str(exc))
         return jsonify(engine.config.describe())
 
-    @app.route("/_emulator/ecs/failures", methods=["GET", "POST", "DELETE"])
-    def ecs_failures():
-        from emulator.ecs import failures
+    def rules_endpoint(declare, remove, listing):
+        """POST: the rule ``declare(body, account, region)`` made; DELETE: ``{"removed": remove(engine, id,
+        account, region)}``; GET: ``{"rules": listing(engine, account, region)}``. ``account`` and ``region``
+        come from the query string (a POST body may name its own)."""
         account, region = request.args.get("account"), request.args.get("region")
         if request.method == "POST":
             body = request.get_json(force=True, silent=True)
             if not isinstance(body, dict):
                 return _admin_error("Expected a JSON object.")
             try:
-                if body.get("hookTargetArn") is not None:     # what a Lambda lifecycle hook answers
-                    return jsonify(failures.fail_hooks(
-                        engine, body["hookTargetArn"], status=body.get("hookStatus", "FAILED"),
-                        call_back_delay=float(body.get("callBackDelay", failures.CALL_BACK_DELAY)),
-                        count=None if body.get("count") is None else int(body["count"]),
-                        account=body.get("account", account), region=body.get("region", region)))
-                rule = failures.fail_tasks(
-                    engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
-                    exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
-                    after=float(body.get("after", 0)), container=body.get("container"),
-                    count=None if body.get("count") is None else int(body["count"]),
-                    account=body.get("account", account), region=body.get("region", region))
+                return jsonify(declare(body, body.get("account", account), body.get("region", region)))
             except (TypeError, ValueError) as exc:
                 return _admin_error(str(exc))
-            return jsonify(rule)
         if request.method == "DELETE":
-            return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
-        return jsonify({"rules": failures.failure_rules(engine, account, region)})
+            return jsonify({"removed": remove(engine, request.args.get("id"), account, region)})
+        return jsonify({"rules": listing(engine, account, region)})
+
+    @app.route("/_emulator/ecs/failures", methods=["GET", "POST", "DELETE"])
+    def ecs_failures():
+        from emulator.ecs import failures
+
+        def declare(body, account, region):
+            count = None if body.get("count") is None else int(body["count"])
+            if body.get("hookTargetArn") is not None:     # what a Lambda lifecycle hook answers
+                return failures.fail_hooks(
+                    engine, body["hookTargetArn"], status=body.get("hookStatus", "FAILED"),
+                    call_back_delay=float(body.get("callBackDelay", failures.CALL_BACK_DELAY)),
+                    count=count, account=account, region=region)
+            return failures.fail_tasks(
+                engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
+                exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
+                after=float(body.get("after", 0)), container=body.get("container"),
+                count=count, account=account, region=region)
+        return rules_endpoint(declare, failures.clear_failures, failures.failure_rules)
+
+    @app.route("/_emulator/faults", methods=["GET", "POST", "DELETE"])
+    def faults():
+        from emulator import faults as fault_api
+
+        def declare(body, account, region):
+            unknown = sorted(set(body) - set(fault_api.FIELDS))
+            if unknown:
+                raise ValueError(f"Unknown fields {unknown}: expected {', '.join(fault_api.FIELDS)}.")
+            fields = {**body, "account": account, "region": region}
+            return fault_api.inject(engine, fields.pop("service", None), **fields)
+        return rules_endpoint(declare, fault_api.clear_faults, fault_api.fault_rules)
 
     def listed_or_declared(key: str, listing, declare):
         """GET: ``{key: listing(engine, account, region)}``; POST: what ``declare(body, account, region)`` made.

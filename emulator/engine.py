@@ -17,6 +17,7 @@ from emulator.core.clock import Clock
 from emulator.core.request_log import RequestLog
 from emulator.core.service import RequestContext, Service
 from emulator.core.state import Stores
+from emulator.faults import FaultRules
 from emulator.protocol.errors import NotImplementedOperation, ServiceError
 from emulator.protocol.json_rpc import JsonRpcProtocol
 from emulator.protocol.jsonutil import drop_nulls
@@ -51,6 +52,7 @@ class Emulator:
                 self._protocols[name] = RestJsonProtocol(
                     service.description, invalid_body_error=service.invalid_body_error)
         self.request_log = RequestLog(self.config.request_log_size)
+        self.faults = FaultRules()
         self._json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
         self._rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
         self._catch_ups = [s.catch_up for s in self.services.values() if s.catch_up is not None]
@@ -130,6 +132,7 @@ class Emulator:
             stores.reset()
         self.clock.reset()
         self.request_log.clear()
+        self.faults.clear()
 
     def health(self) -> dict:
         from emulator import __version__
@@ -163,6 +166,8 @@ class Emulator:
         operation = None
         try:
             operation, params = protocol.parse(request)
+            if self.faults.rules:   # answered before validation and the handler: a faulted call changes nothing
+                self.faults.strike(service_name, operation, account, who.region)
             result = self.execute(service_name, operation, params, account, who.region, request_id)
             body = drop_nulls(result or {})
             response = protocol.success(body, request_id)
