@@ -16,7 +16,7 @@ Admin endpoints (JSON in and out):
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
 ``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
-``GET  /_emulator/state``   the state document: every account and Region, the clock, the timing
+``GET  /_emulator/state``   the state document: every account and Region, the clock, the timing, the rules
 ``PUT  /_emulator/state``   put a state document back (see ``emulator.core.snapshot``)
 ``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
                               (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)

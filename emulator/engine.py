@@ -124,6 +124,8 @@ class Emulator:
                     stores.replace(restored.stores.get(name, {}))
             self.clock.set_state(restored.clock)
             restored.advance_sequences()
+            with self.faults.lock:
+                self.faults.replace(restored.faults)
             config = restored.config
             self.config.replace(config["defaultAccount"], config["accounts"], config["timing"], config["durations"])
 

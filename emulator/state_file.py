@@ -58,12 +58,15 @@ class StateFile:
                 doc = self.engine.snapshot()
             except SnapshotError as exc:
                 raise StateFileError(f"cannot write the state file {self.path}: {exc}") from None
-            clock = doc["clock"]          # a running clock's "now" changes by itself, its offset does not
-            state = json.dumps([doc["stores"], doc["config"], clock if clock["frozen"] else clock["offset"]],
-                               separators=(",", ":"))
+            # What is compared leaves out when the document was made, and a running clock's "now",
+            # which change by themselves.
+            created, clock = doc.pop("createdAt"), doc["clock"]
+            now = clock["now"] if clock["frozen"] else clock.pop("now")
+            state = json.dumps(doc, separators=(",", ":"))
             if state == self._written:
                 return False
-            text = json.dumps(doc, separators=(",", ":"))
+            clock["now"] = now
+            text = json.dumps({**doc, "createdAt": created}, separators=(",", ":"))
             temporary = self.path + ".tmp"
             try:
                 with open(temporary, "w", encoding="utf-8") as file:

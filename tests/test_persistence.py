@@ -56,7 +56,7 @@ class Process:
     def clients(self, service, region="us-east-1", account=None):
         return boto3.client(service, endpoint_url=self.url, region_name=region,
                             aws_access_key_id=account or "testing", aws_secret_access_key="testing",
-                            config=BotoConfig(retries={"max_attempts": 1}))
+                            config=BotoConfig(retries={"total_max_attempts": 1}))
 
 
 @pytest.fixture
@@ -142,9 +142,15 @@ def test_admin_changes_are_kept_too(servers, tmp_path):
     assert requests.post(first.url + "/_emulator/reset").ok
     first.clients("ecs").create_cluster(clusterName="after-reset")
     assert requests.post(first.url + "/_emulator/config", json={"durations": {"ecs.task.pending": 7}}).ok
+    assert requests.post(first.url + "/_emulator/faults", json={"service": "eks", "operation": "ListClusters",
+                                                               "error": "ThrottlingException", "count": 2}).ok
+    with pytest.raises(Exception, match="ThrottlingException"):
+        first.clients("eks").list_clusters()                      # one of its two answers, given
     first.kill()
 
     second = servers(path)
+    [rule] = requests.get(second.url + "/_emulator/faults").json()["rules"]
+    assert (rule["operation"], rule["remaining"], rule["fired"]) == ("ListClusters", 1, 1)
     assert cluster_names(second.clients("ecs")) == ["after-reset"]
     assert requests.get(second.url + "/_emulator/clock").json()["frozen"] is False     # the reset unfroze it
     assert requests.get(second.url + "/_emulator/config").json()["durations"]["ecs.task.pending"] == 7

@@ -106,6 +106,38 @@ def test_restoring_brings_back_the_timing_failure_rules_metrics_and_alarms(rich)
     assert (rule["image"], rule["exitCode"], rule["reason"]) == ("broken:1", 3, "Essential container in task exited")
 
 
+def test_fault_rules_come_back_with_their_counts_and_their_seeded_draws(mock):
+    from botocore.config import Config as BotoConfig
+    from emulator import faults
+    ecs = boto3.client("ecs", region_name="us-east-1", config=BotoConfig(retries={"total_max_attempts": 1}))
+    faults.inject(mock, "ecs", "ListClusters", "ServerException", probability=0.5, seed=7)
+    faults.inject(mock, "ecs", "CreateCluster", "ThrottlingException", count=3)
+
+    def outcomes(n: int) -> list[str]:
+        seen = []
+        for _ in range(n):
+            try:
+                ecs.list_clusters()
+                seen.append("ok")
+            except ecs.exceptions.ClientError as error:
+                seen.append(error.response["Error"]["Code"])
+        return seen
+
+    outcomes(5)
+    with pytest.raises(ecs.exceptions.ClientError):
+        ecs.create_cluster(clusterName="c")
+    doc = json.loads(json.dumps(mock.snapshot()))
+    rules = faults.fault_rules(mock)
+    undisturbed = outcomes(12)
+    assert {"ok", "ServerException"} <= set(undisturbed)
+    mock.reset()
+    assert faults.fault_rules(mock) == []
+    mock.restore(doc)
+    assert faults.fault_rules(mock) == rules
+    assert [rule["remaining"] for rule in rules] == [None, 2]
+    assert outcomes(12) == undisturbed
+
+
 def test_a_running_clock_is_restored_running_and_never_goes_back(mock):
     mock.clock.unfreeze()
     mock.clock.advance(3600)
@@ -151,6 +183,10 @@ BAD_DOCUMENTS = [
     ("no stores", lambda doc: {k: v for k, v in doc.items() if k != "stores"},
      'The state document has no "stores" object.'),
     ("no clock", lambda doc: {**doc, "clock": None}, 'The state document has no "clock" object.'),
+    ("no faults", lambda doc: {k: v for k, v in doc.items() if k != "faults"},
+     'The state document has no "faults" object.'),
+    ("faults that are not fault rules", lambda doc: {**doc, "faults": {"$dict": [[{"$tuple": ["1", "2"]}, [1]]]}},
+     '"faults" must hold the fault rules of each account and Region.'),
     ("bad clock", lambda doc: {**doc, "clock": {"now": "soon", "frozen": True}},
      '"clock" must be {"now": <epoch seconds>, "frozen": true|false, "offset": <seconds>}.'),
     ("bad config", lambda doc: {**doc, "config": {**doc["config"], "timing": "fast"}},

@@ -30,6 +30,7 @@ import importlib
 import ipaddress
 import itertools
 import math
+import random
 import re
 import threading
 import types
@@ -235,6 +236,9 @@ class Encoder:
             return self._value(obj, _VALUE_NAMES[kind])
         if kind in _LOCK_TYPES:
             return {"$lock": _LOCK_TYPES[kind]}
+        if kind is random.Random:      # a seeded draw carries on where it was
+            version, internal, gauss = obj.getstate()
+            return {"$random": [version, list(internal), gauss]}
         if kind is itertools.count:
             return {"$count": self.count_of(obj)}
         if kind is types.MethodType:
@@ -485,6 +489,15 @@ class Decoder:
         if value["$lock"] not in _NEW_LOCK:
             raise SnapshotError(f"unknown lock {value['$lock']!r}.")
         return _NEW_LOCK[value["$lock"]]()
+
+    def _read_random(self, value):
+        state = value["$random"]
+        made = random.Random()
+        try:
+            made.setstate((state[0], tuple(state[1]), state[2]))
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+            raise SnapshotError("$random must be [version, internal state, gauss].") from None
+        return made
 
     def _read_count(self, value):
         start = value["$count"]

@@ -1,9 +1,11 @@
-"""State snapshots: every account and Region of every service, the clock and the timing, as one JSON document.
+"""State snapshots: every account and Region of every service, the clock, the timing and the fault rules,
+as one JSON document.
 
     {"format": "ecs-eks-emulator/state", "version": 1, "emulatorVersion": "0.1.0", "createdAt": 1700000000.0,
      "clock": {"now": ..., "frozen": true, "offset": 0.0},
      "config": {"defaultAccount": ..., "accounts": {...}, "timing": "instant", "durations": {...}},
      "sequences": {"emulator.autoscaling.targets:_order": 3, ...},
+     "faults": <the fault rules of emulator.faults>,
      "stores": {"ecs": [[account, region, <store>], ...], "eks": [...], "application-autoscaling": [...]}}
 
 A store is written by :mod:`emulator.core.objectgraph`, pending lifecycle events included, so a restored
@@ -54,20 +56,29 @@ def take(engine, stores: dict[str, dict[tuple[str, str], object]]) -> dict:
         "config": {"defaultAccount": config.default_account, "accounts": dict(config.accounts),
                    "timing": config.timing, "durations": dict(config.durations)},
         "sequences": {name: Encoder.count_of(counter)[0] for name, counter in sorted(_sequences().items())},
+        # One numbering of shared objects runs through both, in this order (read follows it).
+        "faults": _faults(engine, encoder),
         "stores": {service: [[account, region, encoder.encode(store)]
                              for (account, region), store in sorted(by_place.items())]
                    for service, by_place in sorted(stores.items())},
     }
 
 
+def _faults(engine, encoder: Encoder):
+    """The fault rules (emulator.faults), by (account, region)."""
+    with engine.faults.lock:
+        return encoder.encode(engine.faults.rules)
+
+
 class Restored:
     """What a document holds, decoded, ready to be put in place."""
 
-    def __init__(self, clock: dict, config: dict, sequences: dict[str, int],
+    def __init__(self, clock: dict, config: dict, sequences: dict[str, int], faults: dict,
                  stores: dict[str, dict[tuple[str, str], object]]) -> None:
         self.clock = clock
         self.config = config
         self.sequences = sequences
+        self.faults = faults
         self.stores = stores
 
     def advance_sequences(self) -> None:
@@ -95,7 +106,7 @@ def read(engine, doc) -> Restored:
         raise SnapshotError(f"The state document was made by ecs-eks-emulator {doc.get('emulatorVersion')!r}, "
                             f"this is {__version__}: a state document can only be restored by the version "
                             "that made it.")
-    for field in ("clock", "config", "stores"):
+    for field in ("clock", "config", "faults", "stores"):
         if not isinstance(doc.get(field), dict):
             raise SnapshotError(f'The state document has no "{field}" object.')
     clock, config = _clock(doc["clock"]), _config(doc["config"])
@@ -103,6 +114,7 @@ def read(engine, doc) -> Restored:
     if not isinstance(sequences, dict) or not all(type(n) is int for n in sequences.values()):
         raise SnapshotError('"sequences" must be {"module:name": <next value>}.')
     decoder = Decoder(_live_objects(engine))
+    faults = _read_faults(decoder, doc["faults"])       # in the order take() wrote them: faults, then stores
     stores: dict = {}
     for service, entries in sorted(doc["stores"].items()):     # the order they were written in
         if service not in engine.services:
@@ -123,7 +135,19 @@ def read(engine, doc) -> Restored:
                 raise SnapshotError(f"The {service} store of {entry[0]}/{entry[1]} is not of class "
                                     f"{store_class.__name__}.")
             by_place[(entry[0], entry[1])] = store
-    return Restored(clock, config, sequences, stores)
+    return Restored(clock, config, sequences, faults, stores)
+
+
+def _read_faults(decoder: Decoder, encoded) -> dict:
+    from emulator.faults import FaultRule
+    try:
+        faults = decoder.decode(encoded)
+    except RecursionError:
+        raise SnapshotError("The state document nests too deeply.") from None
+    if not isinstance(faults, dict) or not all(
+            isinstance(rules, list) and all(type(rule) is FaultRule for rule in rules) for rules in faults.values()):
+        raise SnapshotError('"faults" must hold the fault rules of each account and Region.')
+    return faults
 
 
 def _clock(clock: dict) -> dict:
