@@ -16,23 +16,31 @@ Admin endpoints (JSON in and out):
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
 ``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
+``GET  /_emulator/state``   the state document: every account and Region, the clock, the timing, the rules
+``PUT  /_emulator/state``   put a state document back (see ``emulator.core.snapshot``)
 ``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
                               (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)
 ``GET  /_emulator/ui``        the dashboard page; ``GET /_emulator/ui/state`` the JSON it polls (see ``emulator.ui``)
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from emulator.core.snapshot import SnapshotError
 from emulator.engine import Emulator
 from emulator.protocol.messages import Headers, RawRequest
+from emulator.state_file import StateFile, StateFileError
 
 logger = logging.getLogger("emulator.requests")
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+# Admin reads that cannot change the state (AWS reads can: they run the lifecycles due).
+_PURE_READS = frozenset({"/_emulator/health", "/_emulator/state", "/_emulator/requests", "/_emulator/clock",
+                         "/_emulator/config"})
 
 
 def _admin_error(message: str, status: int = 400):
@@ -42,7 +50,9 @@ def _admin_error(message: str, status: int = 400):
     return response
 
 
-def create_app(engine: Emulator | None = None) -> Flask:
+def create_app(engine: Emulator | None = None, state_file: StateFile | None = None) -> Flask:
+    """The app of ``engine``; with ``state_file``, every request that changed the state writes it
+    before being answered."""
     engine = engine or Emulator()
     app = Flask("emulator")
     app.url_map.merge_slashes = False
@@ -168,6 +178,32 @@ def create_app(engine: Emulator | None = None) -> Flask:
             evaluation_periods=int(body.get("evaluationPeriods", 1)),
             datapoints_to_alarm=None if body.get("datapointsToAlarm") is None else int(body["datapointsToAlarm"]),
             alarm_actions=[str(arn) for arn in body.get("alarmActions") or []], account=account, region=region))
+
+    @app.route("/_emulator/state", methods=["GET", "PUT"])
+    def state():
+        if request.method == "GET":
+            return jsonify(engine.snapshot())
+        try:
+            doc = json.loads(request.get_data(cache=False))
+        except (ValueError, RecursionError) as exc:
+            return _admin_error(f"The state document is not valid JSON: {exc}.")
+        try:
+            engine.restore(doc)
+        except SnapshotError as exc:
+            return _admin_error(str(exc))
+        return jsonify({"status": "ok", "clock": engine.clock.describe()})
+
+    if state_file is not None:
+        @app.after_request
+        def persist(response: Response):
+            if request.method == "GET" and request.path.rstrip("/") in _PURE_READS:
+                return response
+            try:
+                state_file.save()
+            except StateFileError as exc:
+                logger.error("%s", exc)
+                return _admin_error(str(exc), 500)
+            return response
 
     @app.get("/_emulator/requests")
     def requests_log():

@@ -107,12 +107,12 @@ class FaultRules:
 
     def __init__(self) -> None:
         self.rules: dict[tuple[str, str], list[FaultRule]] = {}
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()     # held to change or read the rules (and by snapshots)
 
     def strike(self, service: str, operation: str, account: str, region: str) -> None:
         """Answer the fault of the first rule that matches the call and fires: wait its latency, then
         raise its error (or return, for a latency-only rule)."""
-        with self._lock:        # deciding and counting at once: parallel calls never over- or under-consume
+        with self.lock:        # deciding and counting at once: parallel calls never over- or under-consume
             rule = self._fire(service, operation, account, region)
         if rule is None:
             return
@@ -142,15 +142,15 @@ class FaultRules:
             del self.rules[(rule.account, rule.region)]
 
     def add(self, rule: FaultRule) -> None:
-        with self._lock:
+        with self.lock:
             self.rules.setdefault((rule.account, rule.region), []).append(rule)
 
     def listing(self, account: str, region: str) -> list[dict]:
-        with self._lock:
+        with self.lock:
             return [rule.describe() for rule in self.rules.get((account, region), ())]
 
     def remove(self, rule_id: str | None, account: str, region: str) -> int:
-        with self._lock:
+        with self.lock:
             rules = self.rules.get((account, region), [])
             doomed = [rule for rule in rules if rule_id is None or rule.id == rule_id]
             for rule in doomed:
@@ -158,8 +158,12 @@ class FaultRules:
             return len(doomed)
 
     def clear(self) -> None:
-        with self._lock:
+        with self.lock:
             self.rules.clear()
+
+    def replace(self, rules: dict[tuple[str, str], list[FaultRule]]) -> None:
+        """Put restored rules in place of these (the caller holds :attr:`lock`)."""
+        self.rules = rules
 
 
 def _engine(target):

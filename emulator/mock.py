@@ -117,6 +117,14 @@ class mock_aws:
     def reset(self) -> None:
         self.engine.reset()
 
+    def snapshot(self) -> dict:
+        """A JSON-serialisable document of all state (see ``emulator.core.snapshot``)."""
+        return self.engine.snapshot()
+
+    def restore(self, doc: dict) -> None:
+        """Put back a :meth:`snapshot` document exactly; a bad one raises ``SnapshotError``, changing nothing."""
+        self.engine.restore(doc)
+
     @property
     def requests(self) -> list[dict]:
         """The latest calls answered, oldest first (see ``emulator.core.request_log``)."""
