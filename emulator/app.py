@@ -10,15 +10,21 @@ Admin endpoints (JSON in and out):
 ``POST /_emulator/config``  ``{"timing": "instant"|"realistic", "durations": {name: seconds}}``
 ``POST /_emulator/ecs/failures``  declare that matching ECS tasks (or Lambda lifecycle hooks) fail (see ``emulator.ecs.failures``)
 ``GET  /_emulator/ecs/failures``  ``{"rules": [...]}``; ``DELETE`` removes them (``?id=`` one)
+``POST /_emulator/faults``   make calls of a service (or one operation) answer an error or answer late (see ``emulator.faults``)
+``GET  /_emulator/faults``   ``{"rules": [...]}`` with how often each fired; ``DELETE`` removes them (``?id=`` one)
 ``POST /_emulator/metrics``  set a metric Application Auto Scaling reads (see ``emulator.metrics``)
 ``GET  /_emulator/metrics``  ``{"metrics": [...]}`` of one account and Region
 ``POST /_emulator/alarms``   declare a metric alarm whose actions are scaling policies (step scaling)
 ``GET  /_emulator/alarms``   ``{"alarms": [...]}``, target tracking's included, with their states
+``GET  /_emulator/state``   the state document: every account and Region, the clock, the timing, the rules
+``PUT  /_emulator/state``   put a state document back (see ``emulator.core.snapshot``)
 ``GET  /_emulator/requests``  ``{"requests": [...]}``: the latest calls, oldest first
                               (``?limit=N&service=ecs&operation=RunTask``; see ``emulator.core.request_log``)
+``GET  /_emulator/ui``        the dashboard page; ``GET /_emulator/ui/state`` the JSON it polls (see ``emulator.ui``)
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -26,19 +32,27 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from emulator import front_door
+from emulator.core.snapshot import SnapshotError
 from emulator.engine import Emulator
+from emulator.state_file import StateFile, StateFileError
 
 logger = logging.getLogger("emulator.requests")
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+# Admin reads that cannot change the state (AWS reads can: they run the lifecycles due).
+_PURE_READS = frozenset({"/_emulator/health", "/_emulator/state", "/_emulator/requests", "/_emulator/clock",
+                         "/_emulator/config"})
 
 
 def _admin_error(message: str, status: int = 400):
     response = jsonify({"__type": "InvalidRequest", "message": message})
     response.status_code = status
+    response.headers["x-amzn-ErrorType"] = "InvalidRequest"   # typed like every other error answer
     return response
 
 
-def create_app(engine: Emulator | None = None) -> Flask:
+def create_app(engine: Emulator | None = None, state_file: StateFile | None = None) -> Flask:
+    """The app of ``engine``; with ``state_file``, every request that changed the state writes it
+    before being answered."""
     engine = engine or Emulator()
     app = Flask("emulator")
     app.url_map.merge_slashes = False
@@ -86,33 +100,52 @@ def create_app(engine: Emulator | None = None) -> Flask:
                 return _admin_error(str(exc))
         return jsonify(engine.config.describe())
 
-    @app.route("/_emulator/ecs/failures", methods=["GET", "POST", "DELETE"])
-    def ecs_failures():
-        from emulator.ecs import failures
+    def rules_endpoint(declare, remove, listing):
+        """POST: the rule ``declare(body, account, region)`` made; DELETE: ``{"removed": remove(engine, id,
+        account, region)}``; GET: ``{"rules": listing(engine, account, region)}``. ``account`` and ``region``
+        come from the query string (a POST body may name its own)."""
         account, region = request.args.get("account"), request.args.get("region")
         if request.method == "POST":
             body = request.get_json(force=True, silent=True)
             if not isinstance(body, dict):
                 return _admin_error("Expected a JSON object.")
             try:
-                if body.get("hookTargetArn") is not None:     # what a Lambda lifecycle hook answers
-                    return jsonify(failures.fail_hooks(
-                        engine, body["hookTargetArn"], status=body.get("hookStatus", "FAILED"),
-                        call_back_delay=float(body.get("callBackDelay", failures.CALL_BACK_DELAY)),
-                        count=None if body.get("count") is None else int(body["count"]),
-                        account=body.get("account", account), region=body.get("region", region)))
-                rule = failures.fail_tasks(
-                    engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
-                    exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
-                    after=float(body.get("after", 0)), container=body.get("container"),
-                    count=None if body.get("count") is None else int(body["count"]),
-                    account=body.get("account", account), region=body.get("region", region))
+                return jsonify(declare(body, body.get("account", account), body.get("region", region)))
             except (TypeError, ValueError) as exc:
                 return _admin_error(str(exc))
-            return jsonify(rule)
         if request.method == "DELETE":
-            return jsonify({"removed": failures.clear_failures(engine, request.args.get("id"), account, region)})
-        return jsonify({"rules": failures.failure_rules(engine, account, region)})
+            return jsonify({"removed": remove(engine, request.args.get("id"), account, region)})
+        return jsonify({"rules": listing(engine, account, region)})
+
+    @app.route("/_emulator/ecs/failures", methods=["GET", "POST", "DELETE"])
+    def ecs_failures():
+        from emulator.ecs import failures
+
+        def declare(body, account, region):
+            count = None if body.get("count") is None else int(body["count"])
+            if body.get("hookTargetArn") is not None:     # what a Lambda lifecycle hook answers
+                return failures.fail_hooks(
+                    engine, body["hookTargetArn"], status=body.get("hookStatus", "FAILED"),
+                    call_back_delay=float(body.get("callBackDelay", failures.CALL_BACK_DELAY)),
+                    count=count, account=account, region=region)
+            return failures.fail_tasks(
+                engine, image=body.get("image"), family=body.get("family"), reason=body.get("reason"),
+                exit_code=None if body.get("exitCode") is None else int(body["exitCode"]),
+                after=float(body.get("after", 0)), container=body.get("container"),
+                count=count, account=account, region=region)
+        return rules_endpoint(declare, failures.clear_failures, failures.failure_rules)
+
+    @app.route("/_emulator/faults", methods=["GET", "POST", "DELETE"])
+    def faults():
+        from emulator import faults as fault_api
+
+        def declare(body, account, region):
+            unknown = sorted(set(body) - set(fault_api.FIELDS))
+            if unknown:
+                raise ValueError(f"Unknown fields {unknown}: expected {', '.join(fault_api.FIELDS)}.")
+            fields = {**body, "account": account, "region": region}
+            return fault_api.inject(engine, fields.pop("service", None), **fields)
+        return rules_endpoint(declare, fault_api.clear_faults, fault_api.fault_rules)
 
     def listed_or_declared(key: str, listing, declare):
         """GET: ``{key: listing(engine, account, region)}``; POST: what ``declare(body, account, region)`` made.
@@ -146,6 +179,32 @@ def create_app(engine: Emulator | None = None) -> Flask:
             datapoints_to_alarm=None if body.get("datapointsToAlarm") is None else int(body["datapointsToAlarm"]),
             alarm_actions=[str(arn) for arn in body.get("alarmActions") or []], account=account, region=region))
 
+    @app.route("/_emulator/state", methods=["GET", "PUT"])
+    def state():
+        if request.method == "GET":
+            return jsonify(engine.snapshot())
+        try:
+            doc = json.loads(request.get_data(cache=False))
+        except (ValueError, RecursionError) as exc:
+            return _admin_error(f"The state document is not valid JSON: {exc}.")
+        try:
+            engine.restore(doc)
+        except SnapshotError as exc:
+            return _admin_error(str(exc))
+        return jsonify({"status": "ok", "clock": engine.clock.describe()})
+
+    if state_file is not None:
+        @app.after_request
+        def persist(response: Response):
+            if request.method == "GET" and request.path.rstrip("/") in _PURE_READS:
+                return response
+            try:
+                state_file.save()
+            except StateFileError as exc:
+                logger.error("%s", exc)
+                return _admin_error(str(exc), 500)
+            return response
+
     @app.get("/_emulator/requests")
     def requests_log():
         limit = request.args.get("limit")
@@ -155,6 +214,9 @@ def create_app(engine: Emulator | None = None) -> Flask:
             return _admin_error(f"limit must be a whole number, not {limit!r}.")
         return jsonify({"requests": engine.request_log.entries(
             limit, service=request.args.get("service"), operation=request.args.get("operation"))})
+
+    from emulator import ui
+    ui.register(app, engine)
 
     @app.route("/", defaults={"path": ""}, methods=ALL_METHODS)
     @app.route("/<path:path>", methods=ALL_METHODS)
@@ -173,5 +235,6 @@ def create_app(engine: Emulator | None = None) -> Flask:
         logger.exception("unhandled error")
         return _admin_error("An internal error occurred in the emulator.", 500)
 
-    app.wsgi_app = front_door.FrontDoor(engine, app.wsgi_app)  # AWS calls skip Flask's routing
+    if state_file is None:   # with a state file, every AWS call goes through ``persist`` above
+        app.wsgi_app = front_door.FrontDoor(engine, app.wsgi_app)  # AWS calls skip Flask's routing
     return app

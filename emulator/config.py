@@ -105,6 +105,15 @@ class Config:
             for name, seconds in durations.items():
                 self.durations[_duration_key(name)] = float(seconds)
 
+    def replace(self, default_account: str, accounts: dict[str, str], timing: str,
+                durations: dict[str, float]) -> None:
+        """Take every setting from a state document (in place: lifecycles hold this config)."""
+        with self._lock:
+            self.default_account = default_account
+            self.accounts = dict(accounts)
+            self.timing = timing
+            self.durations = {_duration_key(name): float(seconds) for name, seconds in durations.items()}
+
     def describe(self) -> dict:
         return {
             "defaultAccount": self.default_account,

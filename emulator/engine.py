@@ -6,6 +6,7 @@ of the :class:`RawResponse` it returns.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -16,6 +17,7 @@ from emulator.core.clock import Clock
 from emulator.core.request_log import RequestLog
 from emulator.core.service import RequestContext, Service
 from emulator.core.state import Stores
+from emulator.faults import FaultRules
 from emulator.protocol.errors import NotImplementedOperation, ServiceError
 from emulator.protocol.json_rpc import JsonRpcProtocol
 from emulator.protocol.jsonutil import drop_nulls
@@ -50,6 +52,7 @@ class Emulator:
                 self._protocols[name] = RestJsonProtocol(
                     service.description, invalid_body_error=service.invalid_body_error)
         self.request_log = RequestLog(self.config.request_log_size)
+        self.faults = FaultRules()
         self._json_services = [n for n, p in self._protocols.items() if isinstance(p, JsonRpcProtocol)]
         self._rest_services = [n for n, p in self._protocols.items() if isinstance(p, RestJsonProtocol)]
         self._catch_ups = [s.catch_up for s in self.services.values() if s.catch_up is not None]
@@ -72,6 +75,23 @@ class Emulator:
         """Like :meth:`store_as_is`, but None for an (account, region) the service never saw."""
         return self._stores[service].find(account, region)
 
+    def scopes(self) -> list[tuple[str, str]]:
+        """Every (account, region) some service has state for, sorted."""
+        return sorted({(store.account, store.region)
+                       for stores in self._stores.values() for store in stores.existing()})
+
+    @contextlib.contextmanager
+    def _current_store(self, service: str, account: str, region: str):
+        """The store of (account, region), locked, and still the one in place once locked (a restore may
+        have put another there while this request waited for the lock)."""
+        stores = self._stores[service]
+        while True:
+            store = stores.get(account, region)
+            with store.lock:
+                if stores.find(account, region) is store:
+                    yield store
+                    return
+
     def catch_up(self, account: str, region: str) -> None:
         """Run, before any store lock of (account, region) is taken, what services have due up to now that
         change other services' stores (Application Auto Scaling changes ECS desired counts): their locks are
@@ -79,11 +99,47 @@ class Emulator:
         for catch_up in self._catch_ups:
             catch_up(self, account, region)
 
+    @contextlib.contextmanager
+    def _all_locked(self):
+        """Every store of every service locked: the state holds still (a store created meanwhile is new,
+        as if made just after).  Stores whose services catch up (autoscaling) are locked first, the order
+        requests take them in."""
+        order = sorted(self._stores, key=lambda name: self.services[name].catch_up is None)
+        with contextlib.ExitStack() as stack:
+            for name in order:
+                for store in self._stores[name].existing():
+                    stack.enter_context(store.lock)
+            yield
+
+    def snapshot(self) -> dict:
+        """A JSON-serialisable document of all state: every account and Region, the clock, the timing
+        (see :mod:`emulator.core.snapshot`)."""
+        from emulator.core import snapshot
+        with self._all_locked():
+            return snapshot.take(self, {name: stores.by_place() for name, stores in self._stores.items()})
+
+    def restore(self, doc: dict) -> None:
+        """Put back the state of a :meth:`snapshot` document; a bad one raises ``SnapshotError`` and
+        changes nothing."""
+        from emulator.core import snapshot
+        restored = snapshot.read(self, doc)
+        with self._all_locked():
+            for name, stores in self._stores.items():
+                with stores.lock:
+                    stores.replace(restored.stores.get(name, {}))
+            self.clock.set_state(restored.clock)
+            restored.advance_sequences()
+            with self.faults.lock:
+                self.faults.replace(restored.faults)
+            config = restored.config
+            self.config.replace(config["defaultAccount"], config["accounts"], config["timing"], config["durations"])
+
     def reset(self) -> None:
         for stores in self._stores.values():
             stores.reset()
         self.clock.reset()
         self.request_log.clear()
+        self.faults.clear()
 
     def health(self) -> dict:
         from emulator import __version__
@@ -117,6 +173,8 @@ class Emulator:
         operation = None
         try:
             operation, params = protocol.parse(request)
+            if self.faults.rules:   # answered before validation and the handler: a faulted call changes nothing
+                self.faults.strike(service_name, operation, account, who.region)
             result = self.execute(service_name, operation, params, account, who.region, request_id)
             body = drop_nulls(result or {})
             response = protocol.success(body, request_id)
@@ -153,8 +211,7 @@ class Emulator:
         if violation is not None:
             raise service.validation_error(operation, violation, params)
         self.catch_up(account, region)
-        store = self._stores[service_name].get(account, region)
-        with store.lock:
+        with self._current_store(service_name, account, region) as store:
             now = self.clock.now()
             store.timeline.run_until(now)
             ctx = RequestContext(self, service, operation, account, region, store, now, request_id)

@@ -4,7 +4,8 @@ Every AWS call goes straight from the WSGI environ to :meth:`Emulator.handle` an
 Flask's routing, request and response objects (most of a call's cost over HTTP once the engine is
 fast).  The admin endpoints (``/_emulator/...``), methods the front door does not serve, and
 anything that goes wrong on the way are handed to the Flask app, which answers them as it always
-has (its ``aws`` route serves the same requests the same way, through :func:`raw_request`).
+has (its ``aws`` route serves the same requests the same way, through :func:`raw_request`).  A
+server with a state file keeps every call in Flask, whose ``after_request`` writes the file.
 """
 from __future__ import annotations
 

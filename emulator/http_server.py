@@ -16,6 +16,8 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
+from emulator.protocol.jsonutil import MAX_BODY_BYTES
+
 logger = logging.getLogger("emulator.http")
 
 
@@ -42,18 +44,20 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _read_body(self) -> bytes:
+        """The body, read to its end so the connection stays usable; past ``MAX_BODY_BYTES + 1`` bytes
+        the rest is read and dropped: the protocol answers 413 whatever follows."""
+        kept = _BoundedBody(MAX_BODY_BYTES + 1)
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
             while True:
                 size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
+                    return kept.value()
+                kept.read_from(self.rfile, size)
                 self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        kept.read_from(self.rfile, int(self.headers.get("Content-Length") or 0))
+        return kept.value()
 
     def _environ(self, body: bytes) -> dict:
         path, _, query = self.path.partition("?")
@@ -81,7 +85,9 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             environ["CONTENT_TYPE"] = self.headers["Content-Type"]
         for key, value in self.headers.items():
             name = "HTTP_" + key.upper().replace("-", "_")
-            if name not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            # The body is read whole (de-chunked) and its length set above: a Transfer-Encoding
+            # passed on would make werkzeug read the body as empty.
+            if name not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
                 environ[name] = f"{environ[name]},{value}" if name in environ else value
         return environ
 
@@ -118,6 +124,32 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # the app logs each request itself
         logger.debug(format, *args)
+
+
+class _BoundedBody:
+    """The first ``limit`` bytes of a body read in pieces; the rest is read and not kept."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def read_from(self, stream, length: int) -> None:
+        while length > 0:
+            data = stream.read(min(length, _READ_CHUNK))
+            if not data:
+                return
+            length -= len(data)
+            room = self.limit - self.size
+            if room > 0:
+                self.parts.append(data[:room])
+                self.size += min(room, len(data))
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+_READ_CHUNK = 1 << 20
 
 
 class WSGIServer(ThreadingHTTPServer):

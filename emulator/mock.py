@@ -8,6 +8,9 @@ sent and no ``before-send`` handler runs, so another library's mock (moto,
 say) never sees these calls, in either nesting order.  Every other service
 goes through the original method untouched.
 
+aiobotocore (and so aioboto3), when installed: its own async ``_do_get_response``
+is wrapped the same way, while a mock is active (``emulator.aio``).
+
 requests: the ``responses`` library answers calls to ``ecs.*``/``eks.*``/
 ``application-autoscaling.*`` amazonaws.com hosts and lets every other URL pass through.
 """
@@ -24,6 +27,7 @@ import responses
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint, convert_to_response_dict
 
+from emulator import aio
 from emulator.protocol.messages import RawRequest
 
 FAKE_CREDENTIALS = {
@@ -113,6 +117,14 @@ class mock_aws:
     def reset(self) -> None:
         self.engine.reset()
 
+    def snapshot(self) -> dict:
+        """A JSON-serialisable document of all state (see ``emulator.core.snapshot``)."""
+        return self.engine.snapshot()
+
+    def restore(self, doc: dict) -> None:
+        """Put back a :meth:`snapshot` document exactly; a bad one raises ``SnapshotError``, changing nothing."""
+        self.engine.restore(doc)
+
     @property
     def requests(self) -> list[dict]:
         """The latest calls answered, oldest first (see ``emulator.core.request_log``)."""
@@ -128,6 +140,7 @@ class mock_aws:
             self._set_fake_credentials()
             if not _active:
                 Endpoint._do_get_response = _intercepted_do_get_response
+                aio.install(_active_engine)
             _active.append(self)
             self._responses = responses.RequestsMock(assert_all_requests_are_fired=False)
             for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"):
@@ -147,6 +160,7 @@ class mock_aws:
             _active.remove(self)
             if not _active:
                 Endpoint._do_get_response = _original_do_get_response
+                aio.uninstall()
             self._restore_credentials()
 
     def __enter__(self) -> "mock_aws":

@@ -53,6 +53,12 @@ def test_unknown_admin_path_is_json(emulator_server):
     assert response.status_code == 404 and response.headers["Content-Type"].startswith("application/json")
 
 
+def test_a_method_no_route_takes_is_a_typed_json_405(emulator_server):
+    response = requests.request("TRACE", emulator_server.url + "/clusters")
+    assert response.status_code == 405 and response.headers["x-amzn-ErrorType"] == "InvalidRequest"
+    assert response.json()["__type"] == "InvalidRequest"
+
+
 def _aws(url, *args):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s", AWS_DEFAULT_REGION="us-east-1",
                AWS_PAGER="")
@@ -62,6 +68,17 @@ def _aws(url, *args):
 
 @pytest.mark.skipif(not any(os.access(os.path.join(p, "aws"), os.X_OK)
                             for p in os.environ.get("PATH", "").split(os.pathsep)), reason="AWS CLI not installed")
+def test_a_chunked_request_body_is_read(emulator_server):
+    def body():
+        yield b'{"clusterName":'
+        yield b'"chunky"}'
+    response = requests.post(emulator_server.url + "/", data=body(), headers={
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster",
+        "Content-Type": "application/x-amz-json-1.1"})
+    assert response.status_code == 200
+    assert response.json()["cluster"]["clusterName"] == "chunky"
+
+
 def test_aws_cli_lists_ecs_and_eks_clusters(emulator_server):
     ecs = _aws(emulator_server.url, "ecs", "list-clusters")
     assert ecs.returncode == 0, ecs.stderr

@@ -54,5 +54,16 @@ class Clock:
             self._frozen_at = None
             self._offset = 0.0
 
+    def state(self) -> dict:
+        """What :meth:`set_state` needs to put this clock back: frozen, the instant; running, its offset
+        from real time (so a restored running clock carries on from real time, never going back)."""
+        with self._lock:
+            return {"now": self.now(), "frozen": self.frozen, "offset": self._offset}
+
+    def set_state(self, state: dict) -> None:
+        with self._lock:
+            self._frozen_at = round(float(state["now"]), 3) if state["frozen"] else None
+            self._offset = float(state["offset"])
+
     def describe(self) -> dict:
         return {"now": self.now(), "frozen": self.frozen}

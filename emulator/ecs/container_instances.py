@@ -127,6 +127,9 @@ class ContainerInstance:
         return out
 
 
+_RESOURCE_MEMBERS = frozenset({"name", "type", "doubleValue", "longValue", "integerValue", "stringSetValue"})
+
+
 def _integer(name: str, value: int) -> dict:
     return {"name": name, "type": "INTEGER", "doubleValue": 0.0, "longValue": 0, "integerValue": value}
 
@@ -302,8 +305,8 @@ def register_container_instance(ctx: RequestContext, params: dict) -> dict:
             tcp = value if isinstance(value, set) else tcp
         elif name == "PORTS_UDP":
             udp = value if isinstance(value, set) else udp
-        else:
-            extra.append(dict(resource))
+        else:   # members the Resource shape does not have are ignored, not echoed back
+            extra.append({key: value for key, value in resource.items() if key in _RESOURCE_MEMBERS})
     os_type = "windows" if "windows" in str(identity.get("platform", "")).lower() else "linux"
     attributes = _built_in_attributes(identity, instance_type, zone, os_type)
     for attribute in params.get("attributes", []):

@@ -165,10 +165,11 @@ def _normalize_container(container: dict) -> dict:
 @ecs.operation("RegisterDaemonTaskDefinition")
 def register_daemon_task_definition(ctx: RequestContext, params: dict) -> dict:
     # The checks a task definition's family and containers go through, in the same order.
+    params = td.without_empty_roles(params)
     family, containers = params["family"], params["containerDefinitions"]
     td.check_family(family)
     td.check_containers(containers)
-    request = {role: td.role_arn(ctx, params[role]) for role in ("taskRoleArn", "executionRoleArn") if role in params}
+    request = {role: td.role_arn(ctx, params[role]) for role in td.ROLE_MEMBERS if role in params}
     if "volumes" in params:
         request["volumes"] = copy.deepcopy(params["volumes"])
     cpu, memory = td.task_size(params.get("cpu"), "cpu"), td.task_size(params.get("memory"), "memory")

@@ -223,6 +223,12 @@ def _health_check_path(value: str) -> str:
 
 def _register_task_definition(ctx, family: str, configuration: dict) -> str:
     """RegisterTaskDefinition of the configuration's task definition; returns its ARN."""
+    return task_definitions.register_task_definition(
+        ctx, _task_definition(ctx, family, configuration))["taskDefinition"]["taskDefinitionArn"]
+
+
+def _task_definition(ctx, family: str, configuration: dict) -> dict:
+    """RegisterTaskDefinition's parameters for the configuration's task definition."""
     container = configuration["primaryContainer"]
     logs = container["awsLogsConfiguration"]
     port = container["containerPort"]
@@ -244,7 +250,7 @@ def _register_task_definition(ctx, family: str, configuration: dict) -> str:
               "containerDefinitions": [definition]}
     if configuration.get("taskRoleArn"):
         params["taskRoleArn"] = configuration["taskRoleArn"]
-    return task_definitions.register_task_definition(ctx, params)["taskDefinition"]["taskDefinitionArn"]
+    return params
 
 
 def _awsvpc(network: dict, default_vpc: bool) -> dict:
@@ -287,15 +293,23 @@ def _active_express(ctx, value: str) -> ExpressService:
     return express
 
 
-def _cluster(ctx, identifier: str | None):
-    """The Express service's cluster; Express Mode creates ``default`` (with FARGATE) when it is missing,
-    and associates FARGATE with the cluster when it is not yet."""
+def _existing_cluster(ctx, identifier: str | None):
+    """The Express service's cluster if it is ACTIVE; None for a ``default`` that :func:`_cluster` creates."""
     cluster = find_cluster(ctx, identifier)
     if cluster is None or cluster.status != "ACTIVE":
         if cluster is None and (identifier or DEFAULT_CLUSTER) != DEFAULT_CLUSTER:
             raise ClusterNotFoundException(CLUSTER_NOT_FOUND)
         if cluster is not None and cluster.name != DEFAULT_CLUSTER:
             raise ClusterNotFoundException(clusters.CLUSTER_INACTIVE)
+        return None
+    return cluster
+
+
+def _cluster(ctx, identifier: str | None):
+    """The Express service's cluster; Express Mode creates ``default`` (with FARGATE) when it is missing,
+    and associates FARGATE with the cluster when it is not yet."""
+    cluster = _existing_cluster(ctx, identifier)
+    if cluster is None:
         clusters.create_cluster(ctx, {"clusterName": DEFAULT_CLUSTER, "capacityProviders": ["FARGATE"]})
         return find_cluster(ctx, DEFAULT_CLUSTER)
     if "FARGATE" not in cluster.capacity_providers:
@@ -323,14 +337,15 @@ def create_express_gateway_service(ctx: RequestContext, params: dict) -> dict:
     health_check_path = _health_check_path(params.get("healthCheckPath", DEFAULT_HEALTH_CHECK_PATH))
     scaling = _scaling(params.get("scalingTarget"), DEFAULT_SCALING)
     tags_from_request(params.get("tags"))              # refused before anything is created
-    cluster = _cluster(ctx, params.get("cluster"))
-    existing = cluster.services.get(name)
+    found = _existing_cluster(ctx, params.get("cluster"))
+    cluster_name = found.name if found is not None else DEFAULT_CLUSTER
+    existing = found.services.get(name) if found is not None else None
     if existing is not None and existing.status != "INACTIVE":
         raise InvalidParameterException(services.NOT_IDEMPOTENT)
     default_vpc = not (params.get("networkConfiguration") or {}).get("subnets")
     network = _default_vpc(ctx) if default_vpc else {"subnets": [], "securityGroups": []}
     network.update({k: list(v) for k, v in (params.get("networkConfiguration") or {}).items() if v})
-    container = _container(ctx, container_given, cluster.name, name)
+    container = _container(ctx, container_given, cluster_name, name)
     resources = _infrastructure(ctx, name, network, container["containerPort"])
     if not network["securityGroups"]:
         network["securityGroups"] = [resources["serviceSecurityGroup"]]
@@ -338,7 +353,10 @@ def create_express_gateway_service(ctx: RequestContext, params: dict) -> dict:
                      "cpu": params.get("cpu", DEFAULT_CPU), "memory": params.get("memory", DEFAULT_MEMORY),
                      "networkConfiguration": network, "healthCheckPath": health_check_path,
                      "primaryContainer": container, "scalingTarget": scaling}
-    task_definition = _register_task_definition(ctx, f"{cluster.name}-{name}", configuration)
+    definition = _task_definition(ctx, f"{cluster_name}-{name}", configuration)
+    task_definitions.check_registration(ctx, task_definitions.without_empty_roles(definition))  # before any change
+    cluster = _cluster(ctx, params.get("cluster"))
+    task_definition = task_definitions.register_task_definition(ctx, definition)["taskDefinition"]["taskDefinitionArn"]
     service = services.create_service_from_request(ctx, {
         "cluster": cluster.name, "serviceName": name, "taskDefinition": task_definition,
         "desiredCount": scaling["minTaskCount"], "platformVersion": "LATEST",

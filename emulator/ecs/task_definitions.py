@@ -66,6 +66,7 @@ CREDENTIALS_NEED_EXECUTION_ROLE = ("Private repository authentication requires t
 EPHEMERAL_STORAGE_TOO_SMALL = "EphemeralStorage size should be at least {minimum}"
 EPHEMERAL_STORAGE_TOO_LARGE = "EphemeralStorage size should be at most {maximum}"
 INVALID_ARN = "Invalid arn syntax."
+TAGS_EMPTY = "Tags can not be empty."
 ROLE_NOT_VALID = "Role is not valid"
 EXTERNAL_NETWORK_MODE = "Task definitions for the EXTERNAL launch type don't support the awsvpc network mode."
 FARGATE_NETWORK_MODE = "Fargate only supports network mode \u2018awsvpc\u2019."
@@ -390,6 +391,17 @@ def check_containers(containers: list[dict]) -> None:
         raise ClientException(NO_ESSENTIAL_CONTAINER)
 
 
+ROLE_MEMBERS = ("taskRoleArn", "executionRoleArn")
+
+
+def without_empty_roles(params: dict) -> dict:
+    """``params`` without role members given as ``""``: ECS takes an empty role as no role, which is
+    what deploy tools send back when they re-register a described task definition that had none."""
+    if all(params.get(role) != "" for role in ROLE_MEMBERS):
+        return params
+    return {key: value for key, value in params.items() if not (key in ROLE_MEMBERS and value == "")}
+
+
 def role_arn(ctx: RequestContext, value: str) -> str:
     """A role field as stored: an IAM role ARN; a bare role name is completed with the caller's account."""
     if value.startswith("arn:"):
@@ -570,14 +582,15 @@ def _normalize_container(container: dict, network_mode: str) -> dict:
     return out
 
 
-@ecs.operation("RegisterTaskDefinition")
-def register_task_definition(ctx: RequestContext, params: dict) -> dict:
+def check_registration(ctx: RequestContext, params: dict) -> tuple[dict, int | None, int | None, list[str], dict]:
+    """RegisterTaskDefinition's checks of ``params`` (roles already without empty ones), in order; nothing
+    is registered. Returns the echoed members, task cpu and memory, compatibilities and tags."""
     family, containers = params["family"], params["containerDefinitions"]
     network_mode = params.get("networkMode", "bridge")
     check_family(family)
     check_containers(containers)
     echoed = {key: copy.deepcopy(params[key]) for key in _ECHOED if key in params}
-    for role in ("taskRoleArn", "executionRoleArn"):
+    for role in ROLE_MEMBERS:
         if role in params:
             echoed[role] = role_arn(ctx, params[role])
     cpu, memory = task_size(params.get("cpu"), "cpu"), task_size(params.get("memory"), "memory")
@@ -587,7 +600,17 @@ def register_task_definition(ctx: RequestContext, params: dict) -> dict:
     check_memory(containers, cpu, memory)
     check_dependencies(containers)
     check_execution_role(containers, params.get("executionRoleArn"))
-    tags = tags_from_request(params.get("tags"))
+    if params.get("tags") == []:    # what DescribeTaskDefinition answers for no tags, fed back as is
+        raise ClientException(TAGS_EMPTY)
+    return echoed, cpu, memory, compatibilities, tags_from_request(params.get("tags"))
+
+
+@ecs.operation("RegisterTaskDefinition")
+def register_task_definition(ctx: RequestContext, params: dict) -> dict:
+    params = without_empty_roles(params)
+    family, containers = params["family"], params["containerDefinitions"]
+    network_mode = params.get("networkMode", "bridge")
+    echoed, cpu, memory, compatibilities, tags = check_registration(ctx, params)
 
     reg = registry(ctx)
     revision = reg.next_revision(family)

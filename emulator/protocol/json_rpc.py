@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from emulator.protocol.errors import SerializationException, ServiceError, UnknownOperationException
-from emulator.protocol.jsonutil import drop_nulls, dumps, loads_object
+from emulator.protocol.jsonutil import UnreadableBody, drop_nulls, dumps, loads_object
 from emulator.protocol.messages import RawRequest, RawResponse
 
 
@@ -21,10 +21,10 @@ class JsonRpcProtocol:
         prefix, _, operation = target.rpartition(".")
         if request.method != "POST" or prefix != self.target_prefix or operation not in self.operations:
             raise UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}")
-        params = loads_object(request.body)
-        if params is None:
-            raise SerializationException(
-                "Request body could not be read: expected a JSON object.")
+        try:
+            params = loads_object(request.body)
+        except UnreadableBody as reason:
+            raise reason.as_error(SerializationException) from None
         return operation, drop_nulls(params)
 
     def success(self, result: dict, request_id: str) -> RawResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote
 
 from emulator.protocol.errors import SerializationException, ServiceError, UnknownOperationException
-from emulator.protocol.jsonutil import drop_nulls, dumps, loads_object
+from emulator.protocol.jsonutil import UnreadableBody, drop_nulls, dumps, loads_object
 from emulator.protocol.messages import RawRequest, RawResponse
 
 
@@ -85,9 +85,10 @@ class RestJsonProtocol:
     def parse(self, request: RawRequest) -> tuple[str, dict]:
         route, labels = self._route(request)
         binding = route.binding
-        params = loads_object(request.body) if request.method not in ("GET", "HEAD") or request.body else {}
-        if params is None:
-            raise self.invalid_body_error("The request body could not be parsed: expected a JSON object.")
+        try:
+            params = loads_object(request.body) if request.method not in ("GET", "HEAD") or request.body else {}
+        except UnreadableBody as reason:
+            raise reason.as_error(self.invalid_body_error) from None
         params = drop_nulls(params)
         for label, member in binding["path"].items():
             if label in labels:

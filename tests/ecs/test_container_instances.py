@@ -2,6 +2,7 @@
 import json
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from emulator.ecs import container_instances
@@ -52,6 +53,19 @@ def test_total_resources_given_by_the_agent_win(ecs_client, cluster):
                                                           {"name": "PORTS", "type": "STRINGSET",
                                                            "stringSetValue": ["22"]}])["containerInstance"]
     assert (resource(instance, "CPU"), resource(instance, "MEMORY"), resource(instance, "PORTS")) == (4096, 7000, ["22"])
+
+
+def test_unknown_members_of_a_resource_are_not_echoed(emulator_server):
+    """boto3 refuses unknown members; a raw client's are ignored, as AWS's JSON front end ignores them."""
+    requests.post(emulator_server.url + "/", json={"clusterName": "c"},
+                  headers={"X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster"})
+    response = requests.post(emulator_server.url + "/", headers={
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.RegisterContainerInstance"}, json={
+        "cluster": "c", "instanceIdentityDocument": identity_document(),
+        "totalResources": [{"name": "GPU", "type": "STRINGSET", "stringSetValue": ["0"], "colour": "red"}]})
+    assert response.status_code == 200
+    [gpu] = [r for r in response.json()["containerInstance"]["registeredResources"] if r["name"] == "GPU"]
+    assert gpu == {"name": "GPU", "type": "STRINGSET", "stringSetValue": ["0"]}
 
 
 def test_register_on_a_missing_cluster_is_a_client_exception(ecs_client):

@@ -168,6 +168,19 @@ def test_tags_only_on_request(ecs_client):
     assert describe(ecs_client, include=["TAGS"])["tags"] == [{"key": "team", "value": "web"}]
 
 
+@pytest.mark.parametrize("cluster", [None, "apps"])
+def test_a_refused_task_definition_creates_no_cluster_and_associates_nothing(ecs_client, cluster):
+    ecs_client.create_cluster(clusterName="apps")
+    params = {} if cluster is None else {"cluster": cluster}
+    assert error_of(ecs_client.create_express_gateway_service, executionRoleArn="not:a:role",
+                    infrastructureRoleArn=INFRASTRUCTURE_ROLE, primaryContainer={"image": IMAGE},
+                    **params) == ("ClientException", "Invalid arn syntax.")
+    described = ecs_client.describe_clusters(clusters=["default", "apps"])
+    assert [c["clusterName"] for c in described["clusters"]] == ["apps"]
+    assert described["clusters"][0]["capacityProviders"] == []
+    assert ecs_client.list_task_definitions()["taskDefinitionArns"] == []
+
+
 # -- UpdateExpressGatewayService ---------------------------------------------------------------------------
 
 def test_update_deploys_a_new_revision_keeping_what_it_does_not_change(ecs_eks_mock, ecs_client):

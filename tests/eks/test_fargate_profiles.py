@@ -1,7 +1,9 @@
 """EKS Fargate profiles through boto3: rules, the object, one CREATING/DELETING at a time, lifecycle."""
 import re
 
+import boto3
 import pytest
+import requests
 from botocore.exceptions import WaiterError
 
 from emulator.eks import fargate_profiles as fp
@@ -207,3 +209,21 @@ def test_list_pages_every_profile_once(eks_client, cluster):
 def test_same_token_returns_the_same_profile(eks_client, cluster):
     first = create_profile(eks_client, clientRequestToken="t")
     assert create_profile(eks_client, clientRequestToken="t")["fargateProfileArn"] == first["fargateProfileArn"]
+
+
+def test_selectors_with_empty_or_no_labels_are_described_with_an_empty_map(eks_client, cluster):
+    create_profile(eks_client, selectors=[{"namespace": "apps", "labels": {}}, {"namespace": "jobs"}])
+    described = eks_client.describe_fargate_profile(clusterName="prod", fargateProfileName="fp")["fargateProfile"]
+    assert described["status"] == "ACTIVE"
+    assert described["selectors"] == [{"namespace": "apps", "labels": {}}, {"namespace": "jobs", "labels": {}}]
+
+
+def test_selectors_with_empty_labels_over_http(emulator_server):
+    client = boto3.client("eks", endpoint_url=emulator_server.url, region_name="us-east-1")
+    create_cluster(client)
+    body = {"fargateProfileName": "fp", "podExecutionRoleArn": POD_ROLE,
+            "selectors": [{"namespace": "apps", "labels": {}}, {"namespace": "jobs", "labels": None}]}
+    response = requests.post(f"{emulator_server.url}/clusters/prod/fargate-profiles", json=body, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()["fargateProfile"]["selectors"] == [{"namespace": "apps", "labels": {}},
+                                                              {"namespace": "jobs", "labels": {}}]
