@@ -10,6 +10,13 @@ __version__ = "0.1.0"
 
 from emulator.engine import Emulator  # noqa: E402
 from emulator.mock import mock_aws  # noqa: E402
-from emulator.server import EmulatorServer  # noqa: E402
 
 __all__ = ["Emulator", "EmulatorServer", "mock_aws", "__version__"]
+
+
+def __getattr__(name):
+    # The server (and Flask with it) is imported on first use: in-process tests never pay for it.
+    if name == "EmulatorServer":
+        from emulator.server import EmulatorServer
+        return EmulatorServer
+    raise AttributeError(f"module 'emulator' has no attribute {name!r}")

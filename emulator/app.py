@@ -31,9 +31,9 @@ import time
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from emulator import front_door
 from emulator.core.snapshot import SnapshotError
 from emulator.engine import Emulator
-from emulator.protocol.messages import Headers, RawRequest
 from emulator.state_file import StateFile, StateFileError
 
 logger = logging.getLogger("emulator.requests")
@@ -222,16 +222,8 @@ def create_app(engine: Emulator | None = None, state_file: StateFile | None = No
     @app.route("/<path:path>", methods=ALL_METHODS)
     def aws(path: str):
         started = time.perf_counter()
-        environ = request.environ
-        raw_target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
-        raw_path = raw_target.split("?", 1)[0]
-        raw = RawRequest(request.method, raw_path, environ.get("QUERY_STRING", ""),
-                         Headers(request.headers),
-                         request.get_data(cache=False))
-        service = engine.service_for(raw)
-        answer = engine.handle(service, raw)
-        logger.info("%s %s %s %s -> %d (%.1f ms)", service, answer.operation or "-", request.method,
-                    raw_path, answer.status, (time.perf_counter() - started) * 1000)
+        raw = front_door.raw_request(request.method, request.environ, request.headers, request.get_data(cache=False))
+        answer = front_door.serve(engine, request.method, raw, started)
         return Response(answer.body, status=answer.status, headers=answer.headers)
 
     @app.errorhandler(HTTPException)
@@ -243,4 +235,6 @@ def create_app(engine: Emulator | None = None, state_file: StateFile | None = No
         logger.exception("unhandled error")
         return _admin_error("An internal error occurred in the emulator.", 500)
 
+    if state_file is None:   # with a state file, every AWS call goes through ``persist`` above
+        app.wsgi_app = front_door.FrontDoor(engine, app.wsgi_app)  # AWS calls skip Flask's routing
     return app

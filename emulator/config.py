@@ -20,6 +20,7 @@ Everything has a default and can be set from the environment:
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -45,6 +46,7 @@ def declare_duration(name: str, realistic: float, description: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=None)    # a handful of names, asked for at every lifecycle step
 def _duration_key(name: str) -> str:
     """Overrides are kept under a spelling where ``.`` and ``_`` are alike, whatever the source."""
     return name.replace(".", "_").lower()

@@ -23,12 +23,12 @@ def upper_hex(length: int = 32) -> str:
 
 
 def digits(length: int) -> str:
-    return "".join(random.choice(string.digits) for _ in range(length))
+    return "".join(random.choices(string.digits, k=length))
 
 
 def base36(length: int) -> str:
-    return "".join(random.choice(_BASE36) for _ in range(length))
+    return "".join(random.choices(_BASE36, k=length))
 
 
 def token(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-    return "".join(random.choice(alphabet) for _ in range(length))
+    return "".join(random.choices(alphabet, k=length))

@@ -113,7 +113,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
     token = params.get("clientToken")
     if token is not None and not _CLIENT_TOKEN.match(token):
         raise InvalidParameterException(CLIENT_TOKEN_INVALID)
-    digest = request_digest(params)
+    digest = request_digest(params) if token is not None else None   # only a repeated token compares it
     if token is not None and token in ctx.store.run_task_tokens:
         known_digest, task_ids, failures = ctx.store.run_task_tokens[token]
         if known_digest != digest:

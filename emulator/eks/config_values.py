@@ -24,8 +24,6 @@ import json
 import re
 from typing import Any
 
-from jsonschema import validators
-
 
 class ConfigurationParseError(ValueError):
     """The text is neither JSON nor YAML of the supported subset."""
@@ -567,6 +565,7 @@ def _messages(error) -> list[str]:
 
 def violations(schema: dict, document: Any) -> list[str]:
     """Every way ``document`` breaks ``schema``, as EKS words them (empty when it conforms)."""
+    from jsonschema import validators   # only add-on configuration needs it: not imported at start-up
     validator_class = validators.validator_for(schema)
     errors = sorted(validator_class(schema).iter_errors(document),
                     key=lambda e: (list(map(str, e.absolute_path)), e.validator))

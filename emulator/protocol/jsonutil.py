@@ -63,8 +63,11 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)   # made once, not per response
+
+
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def loads_object(body: bytes) -> dict:

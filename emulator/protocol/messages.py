@@ -32,19 +32,17 @@ class Headers(dict):
     """A plain dict with case-insensitive ``get``."""
 
     def __init__(self, headers) -> None:
-        super().__init__()
-        for key, value in dict(headers or {}).items():
-            if isinstance(key, bytes):
-                key = key.decode()
-            if isinstance(value, bytes):
-                value = value.decode()
-            super().__setitem__(key.lower(), value)
+        super().__init__((_text(key).lower(), _text(value)) for key, value in dict(headers or {}).items())
 
     def get(self, key, default=None):  # type: ignore[override]
         return super().get(key.lower(), default)
 
     def __contains__(self, key) -> bool:  # type: ignore[override]
         return super().__contains__(key.lower())
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value
 
 
 @dataclass

@@ -12,9 +12,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-
 from emulator.protocol import spec
 
 _JSON_TYPE_NAMES = {"array": "list", "object": "structure", "string": "string",
@@ -81,6 +78,11 @@ def _render_path(parts) -> str:
     return out
 
 
+def _best_match(errors):
+    from jsonschema.exceptions import best_match   # imported on the first invalid request, not at start-up
+    return best_match(errors)
+
+
 def _violation(error) -> Violation:
     parts = list(error.absolute_path)
     value = error.instance
@@ -91,7 +93,7 @@ def _violation(error) -> Violation:
         value = None
     elif kind == "propertyNames":
         # report the inner failure on the map key itself
-        inner = best_match(error.context) if error.context else None
+        inner = _best_match(error.context) if error.context else None
         if inner is not None:
             parts.append(str(inner.instance))
             return Violation(inner.validator, _render_path(parts), str(inner.instance),
@@ -156,6 +158,18 @@ def _compile(schema: dict, defs: dict, cache: dict):
     return lambda value: all(check(value) for check in checks)
 
 
+def _full_validator(schema: dict):
+    """jsonschema's validator of ``schema``, made (and jsonschema imported) when first asked for."""
+    made = []
+
+    def full():
+        if not made:
+            from jsonschema import Draft202012Validator
+            made.append(Draft202012Validator(schema))
+        return made[0]
+    return full
+
+
 class Validator:
     """Compiles and caches one validator per operation of a service."""
 
@@ -171,7 +185,7 @@ class Validator:
                 validator = self._validators.get(operation)
                 if validator is None:
                     schema = spec.input_schema(self.service, operation)
-                    validator = (_compile(schema, schema.get("$defs", {}), {}), Draft202012Validator(schema))
+                    validator = (_compile(schema, schema.get("$defs", {}), {}), _full_validator(schema))
                     self._validators[operation] = validator
         return validator
 
@@ -180,5 +194,5 @@ class Validator:
         fast, full = self._validator(operation)
         if fast(params):
             return None
-        error = best_match(full.iter_errors(params))
+        error = _best_match(full().iter_errors(params))
         return None if error is None else _violation(error)
