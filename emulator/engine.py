@@ -9,10 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import uuid
 
 from emulator.config import Config
-from emulator.core import hooks, identity
+from emulator.core import hooks, identity, ids
 from emulator.core.clock import Clock
 from emulator.core.request_log import RequestLog
 from emulator.core.service import RequestContext, Service
@@ -167,7 +166,7 @@ class Emulator:
         started = time.perf_counter()
         service = self.services[service_name]
         protocol = self._protocols[service_name]
-        request_id = str(uuid.uuid4())
+        request_id = ids.uuid4()
         who = identity.from_headers(request.headers, request.query)
         account = self.config.account_for(who.access_key)
         operation = None

@@ -130,7 +130,7 @@ def private_dns_name(region: str, address: str) -> str:
 def mac_address() -> str:
     # Locally administered unicast, as EC2's ENIs are (0a:, 0e:, 02:, 06: ...).
     first = random.choice((0x02, 0x06, 0x0A, 0x0E))
-    return ":".join(f"{b:02x}" for b in (first, *random.randbytes(5)))
+    return f"{first:02x}:" + random.randbytes(5).hex(":")
 
 
 def public_address(taken: set[str]) -> str:

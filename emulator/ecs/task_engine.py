@@ -22,6 +22,7 @@ for an hour of clock time, then is purged.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import random
@@ -74,6 +75,7 @@ PLATFORM_INCOMPATIBLE = "One or more of the requested capabilities are not suppo
 NO_CONTAINER_INSTANCES = "No Container Instances were found in your cluster."
 
 
+@functools.lru_cache(maxsize=1024)      # every task of a service starts the same few images
 def image_digest(image: str) -> str:
     """The digest of an image as a task reports it once pulled (service and daemon revisions report it too)."""
     return "sha256:" + hashlib.sha256(image.encode()).hexdigest()

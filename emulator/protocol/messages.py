@@ -32,7 +32,8 @@ class Headers(dict):
     """A plain dict with case-insensitive ``get``."""
 
     def __init__(self, headers) -> None:
-        super().__init__((_text(key).lower(), _text(value)) for key, value in dict(headers or {}).items())
+        items = headers.items() if hasattr(headers, "items") else (headers or ())
+        super().__init__((_text(key).lower(), _text(value)) for key, value in items)
 
     def get(self, key, default=None):  # type: ignore[override]
         return super().get(key.lower(), default)
