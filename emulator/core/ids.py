@@ -27,7 +27,7 @@ def upper_hex(length: int = 32) -> str:
 
 
 def digits(length: int) -> str:
-    return "".join(random.choices(string.digits, k=length))
+    return f"{random.randrange(10 ** length):0{length}d}"
 
 
 def base36(length: int) -> str:
