@@ -410,7 +410,7 @@ def assign_providers(strategy: list[dict], count: int, existing: Counter | None 
 
 def task_overrides(task_definition, overrides: dict | None) -> dict:
     """The ``overrides`` a task reports: one entry per container, the given ones merged in."""
-    given = copy.deepcopy(overrides or {})
+    given = copy.deepcopy(overrides) if overrides else {}
     by_name = {o.get("name"): o for o in given.pop("containerOverrides", [])}
     out = {"containerOverrides": [by_name.get(c["name"], {"name": c["name"]})
                                   for c in task_definition.container_definitions],
