@@ -120,23 +120,24 @@ def _schedule(ctx, when: float, action: Callable[[LifecycleContext], None]):
 
 
 TaskListener = Callable[[object, "Task", str], None]
-_listeners: list[TaskListener] = []
+_listeners: tuple[TaskListener, ...] = ()     # replaced, never changed in place: a change notifies as it was
 
 
 def add_task_listener(listener: TaskListener) -> None:
     """``listener(ctx, task, previous_last_status)`` after each lastStatus change and each stop request
     (then ``previous_last_status == task.last_status`` and ``task.desired_status == "STOPPED"``)."""
+    global _listeners
     if listener not in _listeners:
-        _listeners.append(listener)
+        _listeners += (listener,)
 
 
 def remove_task_listener(listener: TaskListener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    global _listeners
+    _listeners = tuple(known for known in _listeners if known != listener)
 
 
 def _notify(ctx, task: "Task", previous: str) -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(ctx, task, previous)
 
 
@@ -696,7 +697,9 @@ def _schedule_next(ctx, task: Task) -> None:
         task.timer = None
         return
     status, duration = step
-    task.timer = _schedule(ctx, ctx.now + ctx.duration(duration), lambda later: _enter(later, task, status))
+    store, config = ctx.store, ctx.config     # one closure per step: steps are most of the timeline's events
+    task.timer = store.timeline.at(ctx.now + config.duration(duration),
+                                   lambda at: _enter(LifecycleContext(store, config, at), task, status))
 
 
 def _enter(ctx, task: Task, status: str) -> None:
