@@ -333,6 +333,7 @@ def _os_family(task_definition) -> str | None:
     return (task_definition.request.get("runtimePlatform") or {}).get("operatingSystemFamily")
 
 
+@functools.lru_cache(maxsize=64)
 def _version_key(version: str) -> tuple:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 

@@ -63,7 +63,9 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)   # made once, not per response
+# Made once, not per response.  No circular-reference bookkeeping: what it writes has been through
+# drop_nulls (or is built by the emulator from plain values), which a cycle could not get through.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def dumps(value: Any) -> bytes:
