@@ -16,6 +16,11 @@ EC2 launch type, because moto 5.2 fails to start a Fargate task (awsvpc) at all.
 
 Rounds alternate the backends, in one process, each round starting from a collected heap;
 figures are medians of wall-clock seconds for the whole workload.
+
+Beside them, the fixed-body floor: the same workload answered, call by call, with the very bytes the
+emulator answered it (recorded once), by a ``before-send`` hook in-process and by a server that does
+not read the request over HTTP.  No backend can be faster than its floor, so moto/floor bounds how
+far ahead of moto any backend can be.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ import os
 import platform
 import socket
 import statistics
+import threading
 import time
 
 import boto3
@@ -185,6 +191,61 @@ def moto_over_http(tasks: int) -> float:
         server.stop()
 
 
+# -- the fixed-body floor ------------------------------------------------------------------------------
+
+def recorded_answers(tasks: int) -> list[tuple]:
+    """(status, headers, body) of every call of ``prepare`` and one ``workload``, as the emulator answered."""
+    from emulator import mock_aws
+    with mock_aws() as mock:
+        answers, handle = [], mock.engine.handle
+
+        def recording(service, request):
+            answer = handle(service, request)
+            answers.append((answer.status, dict(answer.headers), answer.body))
+            return answer
+        mock.engine.handle = recording
+        workload(*clients(), tasks, *prepare(boto3.client("ecs", region_name=REGION)))
+    return answers
+
+
+def floor_in_process(tasks: int, answers: list[tuple]) -> float:
+    from botocore.awsrequest import AWSResponse
+
+    from emulator.mock import _Body   # the raw body mock_aws hands botocore: the floor reads the same
+    queue = list(answers)
+
+    def answer_next(request, **_):
+        status, headers, body = queue.pop(0)
+        return AWSResponse(request.url, status, headers, _Body(body))
+    setup_ecs, pair = boto3.client("ecs", region_name=REGION), clients()
+    for client in (setup_ecs, *pair):
+        client.meta.events.register("before-send", answer_next)
+    setup = prepare(setup_ecs)
+    return timed(lambda: workload(*pair, tasks, *setup))
+
+
+def floor_over_http(tasks: int, answers: list[tuple]) -> float:
+    from emulator.http_server import WSGIServer
+    queue, lock = list(answers), threading.Lock()
+
+    def answer_next(environ, start_response):
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        with lock:
+            status, headers, body = queue.pop(0)
+        start_response(f"{status} OK", list(headers.items()))
+        return [body]
+    server = WSGIServer("127.0.0.1", 0, answer_next)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        setup = prepare(boto3.client("ecs", region_name=REGION, endpoint_url=url))
+        pair = clients(url)
+        return timed(lambda: workload(*pair, tasks, *setup))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -197,17 +258,20 @@ def main() -> None:
     with __import__("emulator").mock_aws():
         calls = workload(*clients(), args.tasks, *prepare(boto3.client("ecs", region_name=REGION)))
     print(f"workload: {calls} calls; median of {args.rounds} rounds")
-    pairs = {"in-process": (emulator_in_process, moto_in_process)}
+    answers = recorded_answers(args.tasks)
+    sides = {"in-process": (emulator_in_process, moto_in_process, floor_in_process)}
     if not args.no_http:
-        pairs["over HTTP"] = (emulator_over_http, moto_over_http)
-    print(f"{'':<12}{'emulator s':>12}{'moto s':>10}{'moto/emulator':>15}")
-    for label, (ours, theirs) in pairs.items():
-        samples = ([], [])
+        sides["over HTTP"] = (emulator_over_http, moto_over_http, floor_over_http)
+    print(f"{'':<12}{'emulator s':>12}{'moto s':>10}{'floor s':>10}{'moto/emulator':>15}{'moto/floor':>12}")
+    for label, (ours, theirs, floor) in sides.items():
+        samples = ([], [], [])
         for _ in range(args.rounds):
             samples[0].append(ours(args.tasks))
             samples[1].append(theirs(args.tasks))
-        emulator_s, moto_s = statistics.median(samples[0]), statistics.median(samples[1])
-        print(f"{label:<12}{emulator_s:>12.2f}{moto_s:>10.2f}{moto_s / emulator_s:>14.1f}x")
+            samples[2].append(floor(args.tasks, answers))
+        emulator_s, moto_s, floor_s = (statistics.median(s) for s in samples)
+        print(f"{label:<12}{emulator_s:>12.2f}{moto_s:>10.2f}{floor_s:>10.2f}{moto_s / emulator_s:>14.1f}x"
+              f"{moto_s / floor_s:>11.1f}x")
 
 
 if __name__ == "__main__":

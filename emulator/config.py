@@ -87,9 +87,11 @@ class Config:
 
     def duration(self, name: str) -> float:
         """Seconds a lifecycle step takes under the current timing."""
-        key = _duration_key(name)
-        if key in self.durations:
-            return self.durations[key]
+        durations = self.durations
+        if durations:                  # asked at every lifecycle step: most configs override nothing
+            key = _duration_key(name)
+            if key in durations:
+                return durations[key]
         if self.timing == "realistic" and name in DURATIONS:
             return DURATIONS[name].realistic
         return 0.0

@@ -9,10 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import uuid
 
 from emulator.config import Config
-from emulator.core import hooks, identity
+from emulator.core import hooks, identity, ids
 from emulator.core.clock import Clock
 from emulator.core.request_log import RequestLog
 from emulator.core.service import RequestContext, Service
@@ -80,17 +79,17 @@ class Emulator:
         return sorted({(store.account, store.region)
                        for stores in self._stores.values() for store in stores.existing()})
 
-    @contextlib.contextmanager
-    def _current_store(self, service: str, account: str, region: str):
-        """The store of (account, region), locked, and still the one in place once locked (a restore may
-        have put another there while this request waited for the lock)."""
+    def _lock_current_store(self, service: str, account: str, region: str):
+        """The store of (account, region), locked (the caller releases it), and still the one in place once
+        locked (a restore may have put another there while this request waited for the lock).  A plain
+        call, not a context manager: every request takes this path."""
         stores = self._stores[service]
         while True:
             store = stores.get(account, region)
-            with store.lock:
-                if stores.find(account, region) is store:
-                    yield store
-                    return
+            store.lock.acquire()
+            if stores.find(account, region) is store:
+                return store
+            store.lock.release()
 
     def catch_up(self, account: str, region: str) -> None:
         """Run, before any store lock of (account, region) is taken, what services have due up to now that
@@ -167,7 +166,7 @@ class Emulator:
         started = time.perf_counter()
         service = self.services[service_name]
         protocol = self._protocols[service_name]
-        request_id = str(uuid.uuid4())
+        request_id = ids.uuid4()
         who = identity.from_headers(request.headers, request.query)
         account = self.config.account_for(who.access_key)
         operation = None
@@ -211,8 +210,11 @@ class Emulator:
         if violation is not None:
             raise service.validation_error(operation, violation, params)
         self.catch_up(account, region)
-        with self._current_store(service_name, account, region) as store:
+        store = self._lock_current_store(service_name, account, region)
+        try:
             now = self.clock.now()
             store.timeline.run_until(now)
             ctx = RequestContext(self, service, operation, account, region, store, now, request_id)
             return handler(ctx, params)
+        finally:
+            store.lock.release()

@@ -1,5 +1,10 @@
 """aiobotocore clients in-process: calls, errors, waiters, paginators, retries, and other services untouched."""
 import asyncio
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
 
 import pytest
 from aiobotocore.endpoint import AioEndpoint
@@ -108,12 +113,49 @@ def test_other_services_go_through_and_the_endpoint_is_restored():
     assert AioEndpoint._do_get_response is original
 
 
-def test_without_aiobotocore_the_mock_works_as_before(monkeypatch):
-    import boto3
+def run_fresh(script: str) -> None:
+    """Run ``script`` in a new interpreter (a clean ``sys.modules``), from this checkout; it must exit 0."""
+    root = pathlib.Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+               AWS_DEFAULT_REGION="us-east-1")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
+                          env=env, cwd=root, timeout=60)
+    assert done.returncode == 0, done.stderr
 
-    from emulator import aio
-    original = AioEndpoint._do_get_response
-    monkeypatch.setattr(aio, "_installed", lambda: False)
-    with mock_aws():
-        assert AioEndpoint._do_get_response is original
-        assert boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"] == []
+
+def test_aiobotocore_imported_only_inside_the_block_is_answered():
+    run_fresh("""
+        import asyncio, sys
+        from emulator import mock_aws
+
+        async def scenario():
+            from aiobotocore.session import get_session
+            async with get_session().create_client("ecs", region_name="us-east-1") as ecs:
+                await ecs.create_cluster(clusterName="late")
+                return (await ecs.list_clusters())["clusterArns"]
+
+        with mock_aws() as mock:
+            assert "aiobotocore" not in sys.modules
+            arns = asyncio.run(scenario())
+            assert arns == ["arn:aws:ecs:us-east-1:123456789012:cluster/late"], arns
+            assert [entry["operation"] for entry in mock.requests] == ["CreateCluster", "ListClusters"]
+        from aiobotocore.endpoint import AioEndpoint
+        assert AioEndpoint._do_get_response.__qualname__ == "AioEndpoint._do_get_response"
+        assert not [finder for finder in sys.meta_path if type(finder).__module__ == "emulator.aio"]
+        with mock_aws():
+            assert asyncio.run(scenario()) == ["arn:aws:ecs:us-east-1:123456789012:cluster/late"]
+    """)
+
+
+def test_without_aiobotocore_the_mock_works_as_before():
+    run_fresh("""
+        import sys
+        sys.modules["aiobotocore"] = None      # as if it were not installed
+        import boto3
+        from emulator import mock_aws
+
+        finders = list(sys.meta_path)
+        with mock_aws():
+            assert boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"] == []
+        assert sys.meta_path == finders
+    """)

@@ -5,18 +5,21 @@ from typing import Callable
 
 # (service, operation or None, http status, body as a dict) -> None
 ResponseObserver = Callable[[str, "str | None", int, dict], None]
-_observers: list[ResponseObserver] = []
+_observers: tuple[ResponseObserver, ...] = ()     # replaced, never changed in place: no copy per response
 
 
 def add_response_observer(observer: ResponseObserver) -> None:
-    _observers.append(observer)
+    global _observers
+    _observers += (observer,)
 
 
 def remove_response_observer(observer: ResponseObserver) -> None:
+    global _observers
     if observer in _observers:
-        _observers.remove(observer)
+        index = _observers.index(observer)
+        _observers = _observers[:index] + _observers[index + 1:]
 
 
 def notify(service: str, operation: str | None, status: int, body: dict) -> None:
-    for observer in list(_observers):
+    for observer in _observers:
         observer(service, operation, status, body)

@@ -1,21 +1,25 @@
 """Identifier formats shared by the services."""
 from __future__ import annotations
 
+import os
 import random
-import secrets
 import string
-import uuid
 
 _BASE36 = string.ascii_lowercase + string.digits
 
 
 def uuid4() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4, RFC 4122 variant) UUID's text, made without a ``uuid.UUID`` object."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def hex_id(length: int = 32) -> str:
     """Lower-case hex, e.g. ECS task and container-instance ids (32 chars)."""
-    return secrets.token_hex((length + 1) // 2)[:length]
+    return os.urandom((length + 1) // 2).hex()[:length]
 
 
 def upper_hex(length: int = 32) -> str:
@@ -23,7 +27,7 @@ def upper_hex(length: int = 32) -> str:
 
 
 def digits(length: int) -> str:
-    return "".join(random.choices(string.digits, k=length))
+    return f"{random.randrange(10 ** length):0{length}d}"
 
 
 def base36(length: int) -> str:

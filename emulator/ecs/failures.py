@@ -215,9 +215,9 @@ def _exit(ctx, task, rule: FailureRule) -> None:
 
 
 def _task_changed(ctx, task, previous: str) -> None:
-    if task.desired_status != "RUNNING" or previous == task.last_status:
-        return
     store = ctx.store
+    if not store.failure_rules or task.desired_status != "RUNNING" or previous == task.last_status:
+        return
     if task.last_status == "PENDING":
         rule = _take(store, FAILED_TO_START, lambda rule: rule.matches(task))
         if rule is not None:

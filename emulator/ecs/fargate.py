@@ -5,6 +5,8 @@ the functions only read them. Values are CPU units (1024 = 1 vCPU) and MiB, as i
 """
 from __future__ import annotations
 
+import functools
+
 # cpu units -> the memory sizes (MiB) Linux Fargate offers with it: AWS's table, row by row
 # ("between 4096 and 16384 in increments of 1024" is a range).
 LINUX_TASK_SIZES: dict[int, tuple[int, ...]] = {
@@ -77,5 +79,6 @@ def platform_supports_cpu(platform_version: str, cpu: int) -> bool:
     return minimum is None or _version_key(platform_version) >= _version_key(minimum)
 
 
+@functools.lru_cache(maxsize=64)      # a handful of versions, compared on every Fargate launch
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))

@@ -7,10 +7,12 @@ for their format only.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import random
 import re
+import socket
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -84,6 +86,7 @@ def subnet_cidr(subnet_id: str) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network((f"10.{digest[0]}.{digest[1] & 0xF0}.0", SUBNET_PREFIX_LENGTH))
 
 
+@functools.lru_cache(maxsize=4096)      # asked for each task started in the subnet
 def availability_zone(region: str, subnet_id: str) -> str:
     """A subnet lives in one zone of its Region; which one is derived from its id."""
     return f"{region}{'abc'[_digest(subnet_id)[2] % 3]}"
@@ -115,7 +118,7 @@ class SubnetPool:
         else:
             raise SubnetExhausted(str(self.network))
         self.in_use += 1
-        return str(ipaddress.IPv4Address(self._base + offset))
+        return socket.inet_ntoa((self._base + offset).to_bytes(4, "big"))   # as str(IPv4Address), in a fifth of the time
 
     def release(self, address: str) -> None:
         self._released.append(int(ipaddress.IPv4Address(address)) - self._base)
@@ -130,7 +133,7 @@ def private_dns_name(region: str, address: str) -> str:
 def mac_address() -> str:
     # Locally administered unicast, as EC2's ENIs are (0a:, 0e:, 02:, 06: ...).
     first = random.choice((0x02, 0x06, 0x0A, 0x0E))
-    return ":".join(f"{b:02x}" for b in (first, *random.randbytes(5)))
+    return f"{first:02x}:" + random.randbytes(5).hex(":")
 
 
 def public_address(taken: set[str]) -> str:

@@ -29,7 +29,7 @@ class EcsStore(Store):
         self.capacity_providers: dict = {}  # name -> capacity_providers.CapacityProvider (not FARGATE/FARGATE_SPOT)
         self.account_settings: dict = {}    # (setting name, principal ARN; root = account default) -> value
         self.tasks: dict = {}               # task id -> task_engine.Task (STOPPED ones until purged)
-        self.run_task_tokens: dict = {}     # RunTask clientToken -> (request digest, task ids, failures)
+        self.run_task_tokens: dict = {}     # RunTask clientToken -> (request, task ids, failures)
         self.container_instances: dict = {}  # instance id -> container_instances.ContainerInstance
         self.instances_by_ec2_id: dict = {}  # (cluster name, EC2 instance id) -> ContainerInstance
         self.subnet_pools: dict = {}        # subnet id -> networking.SubnetPool (task ENI addresses)

@@ -22,6 +22,7 @@ for an hour of clock time, then is purged.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import random
@@ -74,6 +75,7 @@ PLATFORM_INCOMPATIBLE = "One or more of the requested capabilities are not suppo
 NO_CONTAINER_INSTANCES = "No Container Instances were found in your cluster."
 
 
+@functools.lru_cache(maxsize=1024)      # every task of a service starts the same few images
 def image_digest(image: str) -> str:
     """The digest of an image as a task reports it once pulled (service and daemon revisions report it too)."""
     return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
@@ -118,23 +120,24 @@ def _schedule(ctx, when: float, action: Callable[[LifecycleContext], None]):
 
 
 TaskListener = Callable[[object, "Task", str], None]
-_listeners: list[TaskListener] = []
+_listeners: tuple[TaskListener, ...] = ()     # replaced, never changed in place: a change notifies as it was
 
 
 def add_task_listener(listener: TaskListener) -> None:
     """``listener(ctx, task, previous_last_status)`` after each lastStatus change and each stop request
     (then ``previous_last_status == task.last_status`` and ``task.desired_status == "STOPPED"``)."""
+    global _listeners
     if listener not in _listeners:
-        _listeners.append(listener)
+        _listeners += (listener,)
 
 
 def remove_task_listener(listener: TaskListener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    global _listeners
+    _listeners = tuple(known for known in _listeners if known != listener)
 
 
 def _notify(ctx, task: "Task", previous: str) -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(ctx, task, previous)
 
 
@@ -330,6 +333,7 @@ def _os_family(task_definition) -> str | None:
     return (task_definition.request.get("runtimePlatform") or {}).get("operatingSystemFamily")
 
 
+@functools.lru_cache(maxsize=64)
 def _version_key(version: str) -> tuple:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
@@ -408,7 +412,7 @@ def assign_providers(strategy: list[dict], count: int, existing: Counter | None 
 
 def task_overrides(task_definition, overrides: dict | None) -> dict:
     """The ``overrides`` a task reports: one entry per container, the given ones merged in."""
-    given = copy.deepcopy(overrides or {})
+    given = copy.deepcopy(overrides) if overrides else {}
     by_name = {o.get("name"): o for o in given.pop("containerOverrides", [])}
     out = {"containerOverrides": [by_name.get(c["name"], {"name": c["name"]})
                                   for c in task_definition.container_definitions],
@@ -694,7 +698,9 @@ def _schedule_next(ctx, task: Task) -> None:
         task.timer = None
         return
     status, duration = step
-    task.timer = _schedule(ctx, ctx.now + ctx.duration(duration), lambda later: _enter(later, task, status))
+    store, config = ctx.store, ctx.config     # one closure per step: steps are most of the timeline's events
+    task.timer = store.timeline.at(ctx.now + config.duration(duration),
+                                   lambda at: _enter(LifecycleContext(store, config, at), task, status))
 
 
 def _enter(ctx, task: Task, status: str) -> None:

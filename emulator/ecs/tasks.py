@@ -113,10 +113,10 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
     token = params.get("clientToken")
     if token is not None and not _CLIENT_TOKEN.match(token):
         raise InvalidParameterException(CLIENT_TOKEN_INVALID)
-    digest = request_digest(params) if token is not None else None   # only a repeated token compares it
     if token is not None and token in ctx.store.run_task_tokens:
-        known_digest, task_ids, failures = ctx.store.run_task_tokens[token]
-        if known_digest != digest:
+        # Digests only when a token comes back: most tokens (the SDKs make one per call) never do.
+        known_request, task_ids, failures = ctx.store.run_task_tokens[token]
+        if request_digest(known_request) != request_digest(params):
             raise ConflictException(CONFLICT, resourceIds=[
                 ctx.store.tasks[i].arn for i in task_ids if i in ctx.store.tasks])
         return {"tasks": _describe_all(ctx, task_ids), "failures": list(failures)}
@@ -139,7 +139,7 @@ def run_task(ctx: RequestContext, params: dict) -> dict:
         ctx, cluster, task_definition, launch, count, started_by=params.get("startedBy"), group=params.get("group"),
         overrides=params.get("overrides"), tags=tags, enable_execute_command=params.get("enableExecuteCommand", False))
     if token is not None:
-        ctx.store.run_task_tokens[token] = (digest, [t.id for t in tasks], failures)
+        ctx.store.run_task_tokens[token] = (params, [t.id for t in tasks], failures)
     return {"tasks": [t.describe(include_tags=True) for t in tasks], "failures": failures}
 
 

@@ -63,7 +63,9 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)   # made once, not per response
+# Made once, not per response.  No circular-reference bookkeeping: what it writes has been through
+# drop_nulls (or is built by the emulator from plain values), which a cycle could not get through.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def dumps(value: Any) -> bytes:
@@ -77,7 +79,7 @@ def loads_object(body: bytes) -> dict:
     if not body or not body.strip():
         return {}
     try:
-        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except RecursionError:
         raise UnreadableBody(TOO_DEEP.format(limit=MAX_DEPTH)) from None
     except UnreadableBody:
@@ -104,6 +106,11 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(number):
         raise UnreadableBody(BAD_NUMBER.format(text=text))
     return number
+
+
+# made once, not per request (json.loads makes a decoder per call when given hooks); loads_object
+# decodes the bytes as json.loads does
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _check_tree(value: Any, surrogates: bool) -> None:

@@ -32,17 +32,16 @@ class Headers(dict):
     """A plain dict with case-insensitive ``get``."""
 
     def __init__(self, headers) -> None:
-        super().__init__((_text(key).lower(), _text(value)) for key, value in dict(headers or {}).items())
+        items = headers.items() if hasattr(headers, "items") else (headers or ())
+        # names and values may come as bytes; written out inline: this runs on every header of every request
+        super().__init__({(key.decode() if isinstance(key, bytes) else key).lower():
+                          value.decode() if isinstance(value, bytes) else value for key, value in items})
 
     def get(self, key, default=None):  # type: ignore[override]
         return super().get(key.lower(), default)
 
     def __contains__(self, key) -> bool:  # type: ignore[override]
         return super().__contains__(key.lower())
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value
 
 
 @dataclass

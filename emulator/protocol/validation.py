@@ -107,55 +107,78 @@ def _compile(schema: dict, defs: dict, cache: dict):
 
     Valid requests (nearly all of them) pass here without jsonschema's
     generality; anything this says no to is handed to jsonschema, which
-    remains the authority and reports the violation.
+    remains the authority and reports the violation.  Each schema becomes one
+    function of plain loops: this runs on every request.
     """
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[1]
         if name not in cache:
             cache[name] = None
             cache[name] = _compile(defs[name], defs, cache)
-        return lambda value: cache[name](value)
-    checks = []
+        if cache[name] is not None:
+            return cache[name]
+        return lambda value: cache[name](value)      # a definition that refers to itself, still compiling
     kind = schema.get("type")
     if kind == "object":
-        checks.append(lambda v: isinstance(v, dict))
-        required = schema.get("required")
-        if required:
-            checks.append(lambda v: all(k in v for k in required))
-        properties = {k: _compile(s, defs, cache) for k, s in schema.get("properties", {}).items()}
-        if properties:
-            checks.append(lambda v: all(properties[k](item) for k, item in v.items() if k in properties))
-        if "additionalProperties" in schema:
-            values = _compile(schema["additionalProperties"], defs, cache)
-            names = _compile(schema.get("propertyNames", {}), defs, cache)
-            checks.append(lambda v: all(names(k) and values(item) for k, item in v.items()))
-        low, high = schema.get("minProperties"), schema.get("maxProperties")
-        if low is not None or high is not None:
-            checks.append(lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high))
-    elif kind == "array":
+        return _compile_object(schema, defs, cache)
+    if kind == "array":
         items = _compile(schema["items"], defs, cache)
         low, high = schema.get("minItems"), schema.get("maxItems")
-        checks.append(lambda v: isinstance(v, list) and (low is None or len(v) >= low)
-                      and (high is None or len(v) <= high) and all(items(i) for i in v))
-    elif kind == "string":
+
+        def check_array(v) -> bool:
+            if not isinstance(v, list) or (low is not None and len(v) < low) or (high is not None and len(v) > high):
+                return False
+            for item in v:
+                if not items(item):
+                    return False
+            return True
+        return check_array
+    if kind == "string":
         enum = frozenset(schema["enum"]) if "enum" in schema else None
         low, high = schema.get("minLength"), schema.get("maxLength")
         pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
-        checks.append(lambda v: isinstance(v, str) and (enum is None or v in enum)
-                      and (low is None or len(v) >= low) and (high is None or len(v) <= high)
-                      and (pattern is None or pattern.search(v) is not None))
-    elif kind in ("integer", "number"):
+        return lambda v: (isinstance(v, str) and (enum is None or v in enum)
+                          and (low is None or len(v) >= low) and (high is None or len(v) <= high)
+                          and (pattern is None or pattern.search(v) is not None))
+    if kind in ("integer", "number"):
         types = int if kind == "integer" else (int, float)
         low, high = schema.get("minimum"), schema.get("maximum")
-        checks.append(lambda v: isinstance(v, types) and not isinstance(v, bool)
-                      and (low is None or v >= low) and (high is None or v <= high))
-    elif kind == "boolean":
-        checks.append(lambda v: isinstance(v, bool))
-    elif kind is not None:  # e.g. ["number", "string"] for timestamps
-        checks.append(lambda v: not isinstance(v, (bool, dict, list)) and v is not None)
-    if len(checks) == 1:
-        return checks[0]
-    return lambda value: all(check(value) for check in checks)
+        return lambda v: (isinstance(v, types) and not isinstance(v, bool)
+                          and (low is None or v >= low) and (high is None or v <= high))
+    if kind == "boolean":
+        return lambda v: isinstance(v, bool)
+    if kind is not None:  # e.g. ["number", "string"] for timestamps
+        return lambda v: not isinstance(v, (bool, dict, list)) and v is not None
+    return lambda v: True
+
+
+def _compile_object(schema: dict, defs: dict, cache: dict):
+    required = tuple(schema.get("required") or ())
+    properties = {k: _compile(s, defs, cache) for k, s in schema.get("properties", {}).items()}
+    extra = None
+    if "additionalProperties" in schema:
+        extra = (_compile(schema.get("propertyNames", {}), defs, cache),
+                 _compile(schema["additionalProperties"], defs, cache))
+    low, high = schema.get("minProperties"), schema.get("maxProperties")
+
+    def check_object(v) -> bool:
+        if not isinstance(v, dict):
+            return False
+        for name in required:
+            if name not in v:
+                return False
+        if properties:
+            for name, item in v.items():
+                check = properties.get(name)
+                if check is not None and not check(item):
+                    return False
+        if extra is not None:
+            names, values = extra
+            for name, item in v.items():
+                if not (names(name) and values(item)):
+                    return False
+        return (low is None or len(v) >= low) and (high is None or len(v) <= high)
+    return check_object
 
 
 def _full_validator(schema: dict):

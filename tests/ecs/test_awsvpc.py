@@ -17,11 +17,11 @@ def test_running_task_attachment_details(ecs_client):
     task = describe_task(ecs_client, run_fargate(ecs_client)[0]["taskArn"])
     attachment = task["attachments"][0]
     assert attachment["type"] == "ElasticNetworkInterface" and attachment["status"] == "ATTACHED"
-    assert re.fullmatch(r"[0-9a-f-]{36}", attachment["id"])
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", attachment["id"])
     found = details(task)
     assert found["subnetId"] == SUBNET
     assert re.fullmatch(r"eni-[0-9a-f]{17}", found["networkInterfaceId"])
-    assert re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", found["macAddress"])
+    assert re.fullmatch(r"0[26ae](:[0-9a-f]{2}){5}", found["macAddress"])     # locally administered unicast
     address = ipaddress.IPv4Address(found["privateIPv4Address"])
     assert address in networking.subnet_cidr(SUBNET)
     assert found["privateDnsName"] == f"ip-{str(address).replace('.', '-')}.ec2.internal"

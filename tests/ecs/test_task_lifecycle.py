@@ -1,4 +1,6 @@
 """The task lifecycle on the clock: every state, its timestamps, versions, retention, waiters."""
+import re
+
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
@@ -46,7 +48,7 @@ def test_every_state_in_order_with_its_timestamps(ecs_client, ecs_eks_mock, froz
     assert task["pullStoppedAt"].timestamp() == t0 + 30
     container = task["containers"][0]
     assert container["lastStatus"] == "RUNNING"
-    assert container["runtimeId"].startswith(arn.rsplit("/", 1)[1] + "-")
+    assert re.fullmatch(re.escape(arn.rsplit("/", 1)[1]) + r"-\d{10}", container["runtimeId"])
     assert container["imageDigest"].startswith("sha256:")
     assert "startedAt" not in task
 

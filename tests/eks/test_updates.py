@@ -1,4 +1,6 @@
 """DescribeUpdate and ListUpdates: scoping, listing, pagination, not-found answers."""
+import re
+
 import boto3
 import botocore
 import pytest
@@ -17,7 +19,7 @@ def cluster(eks_client):
 
 def test_update_ids_are_uuids_and_describe_finds_them(eks_client, cluster):
     update = eks_client.update_cluster_config(name="prod", deletionProtection=True)["update"]
-    assert len(update["id"]) == 36 and update["id"].count("-") == 4
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", update["id"])
     described = eks_client.describe_update(name="prod", updateId=update["id"])["update"]
     assert described["id"] == update["id"] and described["createdAt"] == update["createdAt"]
     assert described["status"] == "Successful" and described["errors"] == []
