@@ -216,6 +216,8 @@ BAD_DOCUMENTS = [
     ("a reference to nothing", lambda doc: with_store(doc, {"$ref": 10 ** 9}), "reference 1000000000 points to nothing."),
     ("an unknown tag", lambda doc: with_store(doc, {"$eval": "1"}), "unknown tag '$eval' in the document."),
     ("a list as a dict key", lambda doc: with_store(doc, {"$dict": [[[], 1]]}), "a list cannot be a dict key or set member."),
+    ("a list in a frozenset", lambda doc: with_store(doc, {"$frozenset": [[]]}),
+     "a list cannot be a dict key or set member."),
 ]
 
 

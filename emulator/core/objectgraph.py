@@ -421,7 +421,7 @@ class Decoder:
         return tuple(self.decode(item) for item in self._items(value, "$tuple"))
 
     def _read_frozenset(self, value):
-        return frozenset(self.decode(item) for item in self._items(value, "$frozenset"))
+        return frozenset(self._hashable(self.decode(item)) for item in self._items(value, "$frozenset"))
 
     def _read_set(self, value):
         result: set = set()
