@@ -209,6 +209,9 @@ BAD_DOCUMENTS = [
     ("a function the emulator does not have", lambda doc: with_store(
         doc, {"$fn": "emulator.ecs.scheduler", "code": "nothing@1", "cells": []}),
      "function emulator.ecs.scheduler:nothing@1 does not exist in this emulator version."),
+    ("a function named by no string", lambda doc: with_store(
+        doc, {"$fn": "emulator.ecs.scheduler", "code": {}, "cells": []}),
+     "function emulator.ecs.scheduler:{} does not exist in this emulator version."),
     ("a class the emulator does not have", lambda doc: with_store(doc, {"$obj": "emulator.ecs.service:Nothing"}),
      "emulator.ecs.service:Nothing does not exist in this emulator version."),
     ("a store of the wrong class", lambda doc: with_store(doc, {"$obj": "emulator.eks.service:EksStore"}),

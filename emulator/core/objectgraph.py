@@ -525,7 +525,8 @@ class Decoder:
 
     def _read_fn(self, value):
         module = _module(value["$fn"])
-        code = _codes_of(module).get(value.get("code"))
+        name = value.get("code")
+        code = _codes_of(module).get(name) if isinstance(name, str) else None
         if code is None:
             raise SnapshotError(f"function {value['$fn']}:{value.get('code')} does not exist in this "
                                 "emulator version.")
