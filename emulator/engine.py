@@ -59,12 +59,21 @@ class Emulator:
     # -- state -------------------------------------------------------------
     def store(self, service: str, account: str | None = None, region: str = identity.DEFAULT_REGION):
         """The store of one (account, region), brought up to the clock's now."""
+        with self.locked_store(service, account, region) as store:
+            return store
+
+    @contextlib.contextmanager
+    def locked_store(self, service: str, account: str | None = None, region: str = identity.DEFAULT_REGION):
+        """The store of one (account, region), brought up to the clock's now and locked for the block: a
+        change made there lands in the store in place, never in one a restore has just replaced."""
         account = account or self.config.default_account
         self.catch_up(account, region)
-        store = self._stores[service].get(account, region)
-        with store.lock:
+        store = self.lock_current_store(service, account, region)
+        try:
             store.timeline.run_until(self.clock.now())
-        return store
+            yield store
+        finally:
+            store.lock.release()
 
     def store_as_is(self, service: str, account: str, region: str):
         """The store of one (account, region) as it stands (created if new), its timeline not run."""
@@ -79,13 +88,16 @@ class Emulator:
         return sorted({(store.account, store.region)
                        for stores in self._stores.values() for store in stores.existing()})
 
-    def _lock_current_store(self, service: str, account: str, region: str):
+    def lock_current_store(self, service: str, account: str, region: str, create: bool = True):
         """The store of (account, region), locked (the caller releases it), and still the one in place once
-        locked (a restore may have put another there while this request waited for the lock).  A plain
-        call, not a context manager: every request takes this path."""
+        locked (a restore may have put another there while the caller waited for the lock); with ``create``
+        false, None for an (account, region) the service never saw.  A plain call, not a context manager:
+        every request takes this path."""
         stores = self._stores[service]
         while True:
-            store = stores.get(account, region)
+            store = stores.get(account, region) if create else stores.find(account, region)
+            if store is None:
+                return None
             store.lock.acquire()
             if stores.find(account, region) is store:
                 return store
@@ -210,7 +222,7 @@ class Emulator:
         if violation is not None:
             raise service.validation_error(operation, violation, params)
         self.catch_up(account, region)
-        store = self._lock_current_store(service_name, account, region)
+        store = self.lock_current_store(service_name, account, region)
         try:
             now = self.clock.now()
             store.timeline.run_until(now)

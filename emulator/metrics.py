@@ -40,9 +40,10 @@ def _engine(target):
     return getattr(target, "engine", target)
 
 
-def _store(target, account: str | None, region: str | None):
+def _locked_store(target, account: str | None, region: str | None):
+    """The store of (account, region), up to now and locked for the block."""
     from emulator.autoscaling.service import NAME
-    return _engine(target).store(NAME, account, region or identity.DEFAULT_REGION)
+    return _engine(target).locked_store(NAME, account, region or identity.DEFAULT_REGION)
 
 
 def set_metric(target, cluster: str, service: str, metric_name: str, value: float, account: str | None = None,
@@ -54,17 +55,15 @@ def set_metric(target, cluster: str, service: str, metric_name: str, value: floa
     if not math.isfinite(value):
         raise ValueError("a metric's value must be a finite number")
     engine = _engine(target)
-    store = _store(target, account, region)
     name = ALIASES.get(metric_name, metric_name)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         now = engine.clock.now()
         store.metrics[(cluster, service, name)] = (value, now)
     return {"cluster": cluster, "service": service, "metricName": name, "value": value, "timestamp": now}
 
 
 def metrics(target, account: str | None = None, region: str | None = None) -> list[dict]:
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         return [{"cluster": c, "service": s, "metricName": m, "value": v, "timestamp": at}
                 for (c, s, m), (v, at) in store.metrics.items()]
 
@@ -83,12 +82,11 @@ def put_alarm(target, alarm_name: str, cluster: str, service: str, metric_name: 
     if int(evaluation_periods) < 1 or not 1 <= datapoints <= int(evaluation_periods):
         raise ValueError("evaluation_periods must be >= 1 and datapoints_to_alarm between 1 and evaluation_periods")
     engine = _engine(target)
-    store = _store(target, account, region)
-    alarm = scaling.Alarm(name=alarm_name, arn=scaling.alarm_arn(store.region, store.account, alarm_name),
-                          metric=(cluster, service, ALIASES.get(metric_name, metric_name)), comparison=comparison,
-                          threshold=float(threshold), periods=int(evaluation_periods), datapoints=datapoints,
-                          policy_arns=list(alarm_actions))
-    with store.lock:
+    with _locked_store(target, account, region) as store:
+        alarm = scaling.Alarm(name=alarm_name, arn=scaling.alarm_arn(store.region, store.account, alarm_name),
+                              metric=(cluster, service, ALIASES.get(metric_name, metric_name)), comparison=comparison,
+                              threshold=float(threshold), periods=int(evaluation_periods), datapoints=datapoints,
+                              policy_arns=list(alarm_actions))
         existing = store.alarms.get(alarm_name)
         if existing is not None and existing.managed:
             raise ValueError(f"{alarm_name} is an alarm of a target tracking policy")
@@ -99,6 +97,5 @@ def put_alarm(target, alarm_name: str, cluster: str, service: str, metric_name: 
 
 def alarms(target, account: str | None = None, region: str | None = None) -> list[dict]:
     """Every alarm of (account, region), target tracking's included, with its state."""
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         return [alarm.summary() for alarm in store.alarms.values()]

@@ -209,6 +209,9 @@ BAD_DOCUMENTS = [
     ("a function the emulator does not have", lambda doc: with_store(
         doc, {"$fn": "emulator.ecs.scheduler", "code": "nothing@1", "cells": []}),
      "function emulator.ecs.scheduler:nothing@1 does not exist in this emulator version."),
+    ("a function named by no string", lambda doc: with_store(
+        doc, {"$fn": "emulator.ecs.scheduler", "code": {}, "cells": []}),
+     "function emulator.ecs.scheduler:{} does not exist in this emulator version."),
     ("a class the emulator does not have", lambda doc: with_store(doc, {"$obj": "emulator.ecs.service:Nothing"}),
      "emulator.ecs.service:Nothing does not exist in this emulator version."),
     ("a store of the wrong class", lambda doc: with_store(doc, {"$obj": "emulator.eks.service:EksStore"}),
@@ -216,6 +219,8 @@ BAD_DOCUMENTS = [
     ("a reference to nothing", lambda doc: with_store(doc, {"$ref": 10 ** 9}), "reference 1000000000 points to nothing."),
     ("an unknown tag", lambda doc: with_store(doc, {"$eval": "1"}), "unknown tag '$eval' in the document."),
     ("a list as a dict key", lambda doc: with_store(doc, {"$dict": [[[], 1]]}), "a list cannot be a dict key or set member."),
+    ("a list in a frozenset", lambda doc: with_store(doc, {"$frozenset": [[]]}),
+     "a list cannot be a dict key or set member."),
 ]
 
 

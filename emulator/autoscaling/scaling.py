@@ -312,12 +312,14 @@ def note_change(engine, store, at: float) -> None:
 
 def catch_up(engine, account: str, region: str) -> None:
     """Run the autoscaling events of (account, region) due up to now (before that request takes any store lock)."""
-    store = engine.find_store("application-autoscaling", account, region)
+    store = engine.lock_current_store("application-autoscaling", account, region, create=False)
     if store is None:
         return
-    with store.lock:
+    try:
         _plan_evaluation(engine, store)
         store.timeline.run_until(engine.clock.now())
+    finally:
+        store.lock.release()
 
 
 def _evaluate(engine, store, at: float) -> None:

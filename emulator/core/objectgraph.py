@@ -421,7 +421,7 @@ class Decoder:
         return tuple(self.decode(item) for item in self._items(value, "$tuple"))
 
     def _read_frozenset(self, value):
-        return frozenset(self.decode(item) for item in self._items(value, "$frozenset"))
+        return frozenset(self._hashable(self.decode(item)) for item in self._items(value, "$frozenset"))
 
     def _read_set(self, value):
         result: set = set()
@@ -525,7 +525,8 @@ class Decoder:
 
     def _read_fn(self, value):
         module = _module(value["$fn"])
-        code = _codes_of(module).get(value.get("code"))
+        name = value.get("code")
+        code = _codes_of(module).get(name) if isinstance(name, str) else None
         if code is None:
             raise SnapshotError(f"function {value['$fn']}:{value.get('code')} does not exist in this "
                                 "emulator version.")

@@ -123,8 +123,9 @@ def _engine(target):
     return getattr(target, "engine", target)
 
 
-def _store(target, account: str | None, region: str | None):
-    return _engine(target).store("ecs", account, region or identity.DEFAULT_REGION)
+def _locked_store(target, account: str | None, region: str | None):
+    """The store of (account, region), up to now and locked for the block."""
+    return _engine(target).locked_store("ecs", account, region or identity.DEFAULT_REGION)
 
 
 def fail_tasks(target, *, image: str | None = None, family: str | None = None, reason: str | None = None,
@@ -138,8 +139,7 @@ def fail_tasks(target, *, image: str | None = None, family: str | None = None, r
         raise ValueError("after must be >= 0 and count >= 1")
     rule = FailureRule(id=ids.hex_id(12), image=image, family=family, reason=reason, exit_code=exit_code,
                        after=float(after), container=container, remaining=count)
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         store.failure_rules.append(rule)
     return rule.describe()
 
@@ -154,8 +154,7 @@ def fail_hooks(target, hook_target_arn: str, *, status: str = "FAILED", call_bac
         raise ValueError("a hook rule needs a hookTargetArn, callBackDelay >= 0 and count >= 1")
     rule = HookRule(id=ids.hex_id(12), hook_target_arn=hook_target_arn, hook_status=status,
                     call_back_delay=float(call_back_delay), remaining=count)
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         store.failure_rules.append(rule)
     return rule.describe()
 
@@ -168,16 +167,14 @@ def hook_answer(store, hook_target_arn: str) -> HookRule | None:
 
 def failure_rules(target, account: str | None = None, region: str | None = None) -> list[dict]:
     """The rules of ``account`` and ``region``, oldest first."""
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         return [rule.describe() for rule in store.failure_rules]
 
 
 def clear_failures(target, rule_id: str | None = None, account: str | None = None,
                    region: str | None = None) -> int:
     """Remove one rule (or all) of ``account`` and ``region``; returns how many were removed."""
-    store = _store(target, account, region)
-    with store.lock:
+    with _locked_store(target, account, region) as store:
         rules = store.failure_rules
         before = len(rules)
         rules[:] = [rule for rule in rules if rule_id is not None and rule.id != rule_id]

@@ -7,9 +7,7 @@ client made appear in the timeline.  Nothing here takes a store lock itself.
 """
 from __future__ import annotations
 
-import uuid
-
-from emulator.core import identity
+from emulator.core import identity, ids
 from emulator.protocol.errors import ServiceError
 from emulator.protocol.jsonutil import drop_nulls
 
@@ -32,7 +30,7 @@ class Reader:
         return self.engine.find_store(service, self.account, self.region) is not None
 
     def call(self, service: str, operation: str, /, **params) -> dict:
-        result = self.engine.execute(service, operation, params, self.account, self.region, str(uuid.uuid4()))
+        result = self.engine.execute(service, operation, params, self.account, self.region, ids.uuid4())
         return drop_nulls(result or {})
 
     def maybe(self, service: str, operation: str, /, **params) -> dict | None:
