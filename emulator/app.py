@@ -43,6 +43,11 @@ _PURE_READS = frozenset({"/_emulator/health", "/_emulator/state", "/_emulator/re
                          "/_emulator/config"})
 
 
+def _is_dashboard_file(path: str) -> bool:
+    """The dashboard's page and its static files (its state endpoint reads through the API, which runs lifecycles)."""
+    return path.startswith("/_emulator/ui") and path != "/_emulator/ui/state"
+
+
 def _admin_error(message: str, status: int = 400):
     response = jsonify({"__type": "InvalidRequest", "message": message})
     response.status_code = status
@@ -196,7 +201,8 @@ def create_app(engine: Emulator | None = None, state_file: StateFile | None = No
     if state_file is not None:
         @app.after_request
         def persist(response: Response):
-            if request.method == "GET" and request.path.rstrip("/") in _PURE_READS:
+            path = request.path.rstrip("/")
+            if request.method == "GET" and (path in _PURE_READS or _is_dashboard_file(path)):
                 return response
             try:
                 state_file.save()

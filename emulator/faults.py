@@ -171,6 +171,9 @@ def _engine(target):
 
 
 def _scope(engine, account: str | None, region: str | None) -> tuple[str, str]:
+    for name, value in (("account", account), ("region", region)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a string, not {value!r}.")
     return account or engine.config.default_account, region or identity.DEFAULT_REGION
 
 

@@ -260,6 +260,7 @@ def test_rules_are_listed_removed_and_reset(ecs_eks_mock):
     ({"service": "ecs", "latency": 31}, "latency must be a number of seconds from 0 to 30, not 31."),
     ({"service": "ecs", "error": "ServerException", "seed": "x"}, "seed must be a whole number, not 'x'."),
     ({"service": "ecs", "error": 5}, "error must be the name of an error, not 5."),
+    ({"service": "ecs", "error": "ServerException", "account": 5}, "account must be a string, not 5."),
 ])
 def test_bad_rules_are_refused(ecs_eks_mock, kwargs, message):
     with pytest.raises(ValueError) as caught:
@@ -328,6 +329,8 @@ def test_server_throttles_eks_with_429(emulator_server):
      "account, region."),
     ({"service": "ecs", "error": "ServerException", "count": "2"},
      "count must be a whole number of at least 1, not '2'."),
+    ({"service": "ecs", "error": "ServerException", "region": ["us-east-1"]},
+     "region must be a string, not ['us-east-1']."),
     ([], "Expected a JSON object."),
 ])
 def test_server_refuses_bad_rules(emulator_server, body, message):
