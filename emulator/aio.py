@@ -17,7 +17,7 @@ import asyncio
 import sys
 from typing import Callable
 
-from emulator.protocol.messages import RawRequest
+from emulator.protocol.messages import RawRequest, botocore_header_pairs
 
 _ENDPOINT_MODULE = "aiobotocore.endpoint"
 _original = None       # AioEndpoint._do_get_response as aiobotocore defines it
@@ -87,7 +87,8 @@ def _wrap(endpoint_class, active_engine: Callable) -> None:
         service = operation_model.service_model.service_name
         if engine is None or service not in engine.services:
             return await original(self, request, operation_model, context)
-        raw = RawRequest.from_url(request.method, request.url, request.headers, request.body)
+        raw = RawRequest.from_url(request.method, request.url, botocore_header_pairs(request.headers),
+                                  request.body)
         answer = await asyncio.to_thread(engine.handle, service, raw)
         http_response = AioAWSResponse(request.url, answer.status, answer.headers, _AsyncBody(answer.body))
         response_dict = await convert_to_response_dict(http_response, operation_model)

@@ -28,7 +28,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint, convert_to_response_dict
 
 from emulator import aio
-from emulator.protocol.messages import RawRequest
+from emulator.protocol.messages import RawRequest, botocore_header_pairs
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -56,19 +56,6 @@ class _Body:
         return data
 
 
-def _header_pairs(headers):
-    """A botocore request's headers as (name, value) pairs.  Its ``HeadersDict`` wraps the name again
-    on every lookup, which costs more than all the rest of taking the request, so its own table is
-    read when it has the one botocore 1.x keeps."""
-    table = getattr(headers, "_dict", None)
-    if type(table) is dict:
-        try:
-            return [(key._key, value) for key, value in table.items()]
-        except AttributeError:
-            pass
-    return headers
-
-
 def _active_engine():
     return _active[-1].engine if _active else None
 
@@ -79,7 +66,7 @@ def _intercepted_do_get_response(self, request, operation_model, context):
     if engine is None or service not in engine.services:
         return _original_do_get_response(self, request, operation_model, context)
     answer = engine.handle(service, RawRequest.from_url(request.method, request.url,
-                                                        _header_pairs(request.headers), request.body))
+                                                        botocore_header_pairs(request.headers), request.body))
     http_response = AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))
     response_dict = convert_to_response_dict(http_response, operation_model)
     model = operation_model.service_model

@@ -69,14 +69,18 @@ class SnapshotError(ValueError):
     """A state that cannot be written, or a document that cannot be read back."""
 
 
+def _outside(what: str) -> SnapshotError:
+    return SnapshotError(f"{what} is outside the emulator: a state document names only the emulator's "
+                         "own classes and functions.")
+
+
 def _in_package(module: str) -> bool:
     return module == PACKAGE or module.startswith(PACKAGE + ".")
 
 
 def _module(name: str):
     if not isinstance(name, str) or not _in_package(name):
-        raise SnapshotError(f"{name!r} is outside the emulator: a state document names only the emulator's "
-                            "own classes and functions.")
+        raise _outside(repr(name))
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -91,8 +95,7 @@ def _global(path: str):
         return ALLOWED_CLASSES[path]
     module_name, _, qualname = path.partition(":")
     if not _in_package(module_name):
-        raise SnapshotError(f"{path} is outside the emulator: a state document names only the emulator's "
-                            "own classes and functions.")
+        raise _outside(path)
     obj = _module(module_name)
     for part in qualname.split("."):
         obj = getattr(obj, part, _MISSING)
@@ -100,8 +103,7 @@ def _global(path: str):
             raise SnapshotError(f"{path} does not exist in this emulator version.")
     # Only what the emulator defines: not a module, class or function it imported from elsewhere.
     if isinstance(obj, types.ModuleType) or not _in_package(getattr(obj, "__module__", None) or ""):
-        raise SnapshotError(f"{path} is outside the emulator: a state document names only the emulator's "
-                            "own classes and functions.")
+        raise _outside(path)
     return obj
 
 

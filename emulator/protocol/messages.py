@@ -50,3 +50,16 @@ class RawResponse:
     headers: dict = field(default_factory=dict)
     body: bytes = b""
     operation: str | None = None   # for the request log
+
+
+def botocore_header_pairs(headers):
+    """A botocore request's headers as (name, value) pairs.  Its ``HeadersDict`` wraps the name again
+    on every lookup, which costs more than all the rest of taking the request, so its own table is
+    read when it has the one botocore 1.x keeps."""
+    table = getattr(headers, "_dict", None)
+    if type(table) is dict:
+        try:
+            return [(key._key, value) for key, value in table.items()]
+        except AttributeError:
+            pass
+    return headers
